@@ -1,0 +1,58 @@
+import type { Logger } from 'pino';
+import type { WbxmlElement } from '../../protocol/wbxml/tree.ts';
+import type { ProtocolVersion } from '../../protocol/version.ts';
+
+/**
+ * What every command handler receives: who is asking, in which protocol
+ * version, the per-command query parameters, and the services it may use.
+ * Handlers know nothing of HTTP or Fastify (STYLE habit 4).
+ *
+ * `services` is typed by the server (src/server/services.ts); handlers take
+ * only what they need from it.
+ */
+export interface CommandContext<S = unknown> {
+  /** The mailbox (login name) after authentication, lower-cased, without DOMAIN\ prefix. */
+  readonly mailbox: string;
+  /** The password the device sent; needed to open backend sessions as the user. */
+  readonly password: string;
+  readonly deviceId: string;
+  readonly deviceType: string;
+  readonly userAgent: string | undefined;
+  readonly protocolVersion: ProtocolVersion;
+  /** MS-ASHTTP per-command parameters (CollectionId, ItemId, LongId, AttachmentName, SaveInSent, Occurrence...). */
+  readonly params: Readonly<Record<string, string | undefined>>;
+  /** The policy key the device sent (X-MS-PolicyKey or the base64 query field), 0 when none. */
+  readonly policyKey: number;
+  readonly log: Logger;
+  readonly services: S;
+  /** Aborted when the client goes away or the server shuts down (held Ping, hanging Sync, long fetches). */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * What a handler answers. A WBXML body, or raw bytes (GetAttachment,
+ * ItemOperations multipart), or an empty 200. `easStatus` is for the request
+ * log line only.
+ */
+export interface CommandResult {
+  readonly body?: WbxmlElement;
+  readonly raw?: { readonly contentType: string; readonly data: Uint8Array | NodeJS.ReadableStream };
+  readonly httpStatus?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly easStatus?: number | string;
+}
+
+/**
+ * One EAS command. `parse` turns the decoded body into a typed request (and
+ * throws a typed protocol error for a malformed one) before any state or
+ * backend is touched; `handle` acts and returns the result.
+ */
+export interface CommandHandler<Req = unknown, S = unknown> {
+  readonly name: string;
+  /** Whether the command may run before the device has acknowledged the policy (MS-ASPROV 3.2.5.1). */
+  readonly allowedWithoutPolicy?: boolean;
+  /** Whether an empty body is acceptable (Ping, Sync, Settings-less cases). */
+  readonly acceptsEmptyBody?: boolean;
+  parse(body: WbxmlElement | undefined, ctx: CommandContext<S>): Req;
+  handle(ctx: CommandContext<S>, request: Req): Promise<CommandResult>;
+}
