@@ -7,6 +7,10 @@ import type { CodePageDef } from './types.ts';
  *
  * 16.0 replaces Location and ExceptionStartTime with airsyncbase:Location and
  * airsyncbase:InstanceId (MS-ASCAL 2.2.2).
+ *
+ * Versions checked against the MS-ASCAL "Protocol Versions" tables (e.g.
+ * 2.2.2.23 ExceptionStartTime 2.5..14.1, 2.2.2.39 ResponseRequested 14.0+,
+ * 2.2.2.33 OnlineMeetingConfLink 14.1+, 2.2.2.13 ClientUid 16.0+).
  */
 export const calendarPage: CodePageDef = {
   page: 4,
@@ -14,7 +18,11 @@ export const calendarPage: CodePageDef = {
   section: 'MS-ASWBXML 2.1.2.1.5',
   since: '2.5',
   tags: [
+    // MS-ASCAL 2.2.2.44 spells the calendar element Timezone (Email's is TimeZone,
+    // MS-ASEMAIL 2.2.2.78). The decoder keeps TimeZone, which the shared fixture XML
+    // and existing readers use; both names encode to 0x05.
     [0x05, 'TimeZone'],
+    [0x05, 'Timezone'],
     [0x06, 'AllDayEvent'],
     [0x07, 'Attendees'],
     [0x08, 'Attendee'],

@@ -8,6 +8,9 @@ import type { CodePageDef } from './types.ts';
  * Attachments and bodies move to AirSyncBase in 12.0; Location and GlobalObjId
  * give way to airsyncbase:Location and calendar:UID in 16.0 (MS-ASEMAIL
  * 2.2.2).
+ *
+ * Versions checked against the MS-ASEMAIL "Protocol Versions" tables
+ * (e.g. 2.2.2.6 AttName 2.5 only, 2.2.2.16 Categories 14.0+, 2.2.2.30 DtStamp all).
  */
 export const emailPage: CodePageDef = {
   page: 2,
@@ -39,7 +42,11 @@ export const emailPage: CodePageDef = {
     [0x1A, 'AllDayEvent'],
     [0x1B, 'Categories', '14.0'],
     [0x1C, 'Category', '14.0'],
+    // MS-ASEMAIL 2.2.2.30 spells the element DtStamp (2.5..16.1). The decoder keeps
+    // reporting the Horde/Z-Push spelling DTStamp because the shared fixture XML and
+    // existing readers use it; both names encode to 0x1D.
     [0x1D, 'DTStamp'],
+    [0x1D, 'DtStamp'],
     [0x1E, 'EndTime'],
     [0x1F, 'InstanceType'],
     [0x20, 'BusyStatus'],

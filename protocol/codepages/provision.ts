@@ -6,8 +6,14 @@ import type { CodePageDef } from './types.ts';
  * Tags exist from protocol 2.5 unless their row gives its own first (and last) version.
  *
  * Token 0x10 is DeviceEncryptionEnabled in 12.0 and
- * RequireStorageCardEncryption from 12.1 (MS-ASPROV 2.2.2.44); it decodes as
- * the later name, and both names encode.
+ * RequireStorageCardEncryption from 12.1 (MS-ASPROV 2.2.2.52: 12.1..16.1); it
+ * decodes as the later name, and both names encode. MS-ASPROV has no
+ * DeviceEncryptionEnabled element, so the 12.0 name comes from MS-ASWBXML only.
+ *
+ * The 12.0 rows match MS-ASPROV's "Protocol Versions" tables (e.g. 2.2.2.23
+ * AttachmentsEnabled, 2.2.2.30 MaxAttachmentSize: 12.0+), the 12.1 rows too
+ * (2.2.2.15 AllowStorageCard, 2.2.2.19 AllowWifi, 2.2.2.46 RequireDeviceEncryption:
+ * 12.1+), and 2.2.2.1 AccountOnlyRemoteWipe is 16.1 only.
  */
 export const provisionPage: CodePageDef = {
   page: 14,
@@ -44,6 +50,7 @@ export const provisionPage: CodePageDef = {
     [0x1E, 'AllowUnsignedApplications', '12.1'],
     [0x1F, 'AllowUnsignedInstallationPackages', '12.1'],
     [0x20, 'MinDevicePasswordComplexCharacters', '12.1'],
+    // MS-ASPROV 2.2.2.19 spells it AllowWifi (lower-case f), not AllowWiFi.
     [0x21, 'AllowWifi', '12.1'],
     [0x22, 'AllowTextMessaging', '12.1'],
     [0x23, 'AllowPOPIMAPEmail', '12.1'],

@@ -30,6 +30,10 @@ export const rightsManagementPage: CodePageDef = {
     [0x15, 'TemplateName'],
     [0x16, 'TemplateDescription'],
     [0x17, 'ContentOwner'],
+    // The element is RemoveRightsManagementProtection in MS-ASCMD/MS-ASRM usage (ItemOperations
+    // Fetch); MS-ASWBXML tables as copied by other implementations call 0x18
+    // RemoveRightsManagementDistribution. Decode as the former, accept both for encoding.
     [0x18, 'RemoveRightsManagementProtection'],
+    [0x18, 'RemoveRightsManagementDistribution'],
   ],
 };
