@@ -27,6 +27,12 @@ export interface CommandContext<S = unknown> {
   readonly services: S;
   /** Aborted when the client goes away or the server shuts down (held Ping, hanging Sync, long fetches). */
   readonly signal: AbortSignal;
+  /**
+   * The request body as sent, when the handler declared `mimeBody` and the
+   * body is a raw RFC 822 message rather than WBXML (SendMail, SmartReply,
+   * SmartForward before 14.0: MS-ASCMD 2.2.1.17, MS-ASHTTP 2.2.1.1.1.2.5).
+   */
+  readonly rawBody?: Uint8Array;
 }
 
 /**
@@ -53,6 +59,8 @@ export interface CommandHandler<Req = unknown, S = unknown> {
   readonly allowedWithoutPolicy?: boolean;
   /** Whether an empty body is acceptable (Ping, Sync, Settings-less cases). */
   readonly acceptsEmptyBody?: boolean;
+  /** Whether the body may be a raw MIME message instead of WBXML; it then arrives as `ctx.rawBody` with `body` undefined. */
+  readonly mimeBody?: boolean;
   parse(body: WbxmlElement | undefined, ctx: CommandContext<S>): Req;
   handle(ctx: CommandContext<S>, request: Req): Promise<CommandResult>;
 }

@@ -1,0 +1,68 @@
+import {
+  buildFolderSyncResponse,
+  FolderSyncStatus,
+  parseFolderSyncRequest,
+  type FolderSyncRequest,
+} from '../../protocol/commands/folder-sync.ts';
+import type { Services } from '../server/services.ts';
+import { StatusError } from './errors.ts';
+import { currentHierarchy, diffHierarchy } from './folder-hierarchy.ts';
+import type { CommandContext, CommandHandler } from './types.ts';
+
+/** The backend session of the requesting user. */
+export function sessionOf(ctx: CommandContext<Services>): { user: string; password: string } {
+  return { user: ctx.mailbox, password: ctx.password };
+}
+
+/** The live hierarchy for this request's mailbox, with the folder map reconciled. */
+export function hierarchyFor(ctx: CommandContext<Services>) {
+  const s = ctx.services;
+  return currentHierarchy({ db: s.db, folders: s.repos.folders, providers: s.folderProviders }, sessionOf(ctx), ctx.mailbox);
+}
+
+/**
+ * FolderSync (MS-ASCMD 2.2.1.5). SyncKey 0 sends the whole hierarchy (with
+ * the ServerIds the mailbox already has, so a device that starts over keeps
+ * its folders); the current key sends what changed since; the previous key
+ * replays the changes since it (the response was lost); anything else is
+ * Status 9. A response with changes carries a new key; without changes the
+ * key stays.
+ */
+export const folderSyncHandler: CommandHandler<FolderSyncRequest, Services> = {
+  name: 'FolderSync',
+  parse: (body, ctx) => parseFolderSyncRequest(body, ctx.protocolVersion),
+  async handle(ctx, req) {
+    const { repos, db } = ctx.services;
+    const state = repos.folderSync.get(ctx.mailbox, ctx.deviceId);
+    const isCurrent = state !== undefined && req.syncKey === String(state.syncKey);
+    const isPrevious = state?.prevSyncKey != null && req.syncKey === String(state.prevSyncKey);
+    if (req.syncKey !== '0' && !isCurrent && !isPrevious) {
+      ctx.log.info({ event: 'foldersync.bad-key', syncKey: req.syncKey }, 'unknown FolderSync key');
+      throw new StatusError('FolderSync', FolderSyncStatus.InvalidSyncKey);
+    }
+    const now = await hierarchyFor(ctx);
+    const held = req.syncKey === '0' ? [] : isCurrent ? state!.snapshot : state!.prevSnapshot!;
+    const changes = diffHierarchy(held, now);
+    const changed = changes.adds.length + changes.updates.length + changes.deletes.length > 0;
+    let syncKey: number;
+    if (isCurrent && !changed) {
+      syncKey = state!.syncKey;
+    } else {
+      syncKey = (state?.syncKey ?? 0) + 1;
+      const prev = req.syncKey === '0' ? null : isCurrent ? { key: state!.syncKey, snap: state!.snapshot } : { key: state!.prevSyncKey!, snap: state!.prevSnapshot! };
+      db.transaction(() =>
+        repos.folderSync.save(ctx.mailbox, ctx.deviceId, {
+          syncKey,
+          snapshot: now,
+          prevSyncKey: prev?.key ?? null,
+          prevSnapshot: prev?.snap ?? null,
+        }),
+      )();
+    }
+    ctx.log.debug({ event: 'foldersync.changes', adds: changes.adds.length, updates: changes.updates.length, deletes: changes.deletes.length });
+    return {
+      body: buildFolderSyncResponse({ status: FolderSyncStatus.Success, syncKey: String(syncKey), changes }, ctx.protocolVersion),
+      easStatus: FolderSyncStatus.Success,
+    };
+  },
+};

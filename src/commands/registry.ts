@@ -1,0 +1,49 @@
+import type { Services } from '../server/services.ts';
+import { folderCreateHandler } from './folder-create.ts';
+import { folderDeleteHandler } from './folder-delete.ts';
+import { folderSyncHandler } from './folder-sync.ts';
+import { folderUpdateHandler } from './folder-update.ts';
+import { pingHandler } from './ping.ts';
+import { provisionHandler } from './provision.ts';
+import { settingsHandler } from './settings.ts';
+import { sendMailHandler } from './send-mail.ts';
+import { smartReplyHandler } from './smart-reply.ts';
+import { smartForwardHandler } from './smart-forward.ts';
+import { itemOperationsHandler } from './item-operations.ts';
+import { getAttachmentHandler } from './get-attachment.ts';
+import { moveItemsHandler } from './move-items.ts';
+import { syncHandler } from './sync.ts';
+import { getItemEstimateHandler } from './get-item-estimate.ts';
+import type { CommandHandler } from './types.ts';
+
+/** A handler of any request type, as the registry holds them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommandHandler = CommandHandler<any, Services>;
+
+/** Command name (as in `Cmd=`, MS-ASHTTP 2.2.1.1.1.2.1) → handler. */
+export type CommandRegistry = ReadonlyMap<string, AnyCommandHandler>;
+
+/**
+ * Every command the server answers; OPTIONS advertises exactly these
+ * (MS-ASHTTP 2.2.1.2.1). One line per handler.
+ */
+export function createRegistry(): CommandRegistry {
+  const handlers: AnyCommandHandler[] = [
+    provisionHandler,
+    settingsHandler,
+    folderSyncHandler,
+    folderCreateHandler,
+    folderUpdateHandler,
+    folderDeleteHandler,
+    pingHandler,
+    sendMailHandler,
+    smartReplyHandler,
+    smartForwardHandler,
+    itemOperationsHandler,
+    getAttachmentHandler,
+    moveItemsHandler,
+    syncHandler,
+    getItemEstimateHandler,
+  ];
+  return new Map(handlers.map((h) => [h.name, h]));
+}

@@ -1,0 +1,306 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
+import type { ImapEndpoint } from '../backends/imap/pool.ts';
+
+/**
+ * Device security policy sent by Provision (MS-ASPROV 2.2.2.18 EASProvisionDoc).
+ * Defaults ask nothing of the device: phones then add the account without
+ * forcing a screen lock, which is what a self-hosted mail server wants by default.
+ */
+export interface PolicyConfig {
+  /** false lets devices skip Provision (no 449/142); true sends the policy and enforces the handshake. */
+  readonly enforce: boolean;
+  readonly devicePasswordEnabled: boolean;
+  readonly alphanumericDevicePasswordRequired: boolean;
+  readonly allowSimpleDevicePassword: boolean;
+  readonly minDevicePasswordLength: number;
+  /** Seconds of inactivity before the device locks; 0 = not set. */
+  readonly maxInactivityTimeDeviceLock: number;
+  /** Wrong passwords before the device wipes itself; 0 = not set. */
+  readonly maxDevicePasswordFailedAttempts: number;
+  /** Days; 0 = never. */
+  readonly devicePasswordExpiration: number;
+  readonly requireDeviceEncryption: boolean;
+  readonly attachmentsEnabled: boolean;
+}
+
+/** Log-in protection (issue 3 item 4). */
+export interface AuthConfig {
+  /** How long a successful IMAP login is trusted without asking again. */
+  readonly cacheTtlMs: number;
+  /** Failures (per user or per client address) in the window after which we answer 429 without asking IMAP. */
+  readonly maxFailures: number;
+  readonly failureWindowMs: number;
+  /** First failure delay; doubles per failure up to maxDelayMs. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/** The whole server configuration: one typed, validated, frozen object (STYLE habit 8). */
+export interface Config {
+  readonly listen: { readonly host: string; readonly port: number };
+  /** PEM file paths; absent = plain HTTP (behind a TLS-terminating proxy). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  readonly imap: ImapEndpoint;
+  readonly imapPool: { readonly maxPerUser: number; readonly maxTotal: number; readonly idleTimeoutMs: number };
+  readonly smtpUrl: string;
+  readonly caldavUrl?: string;
+  readonly carddavUrl?: string;
+  /** SQLite file of device state. */
+  readonly db: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Log decoded bodies unredacted at debug level (EAS_LOG_BODIES=1). */
+  readonly logBodies: boolean;
+  /** Base URL phones reach us at (Autodiscover); absent = derived from Host and scheme. */
+  readonly publicUrl?: string;
+  /** Fastify trustProxy: false, true, a hop count, or addresses/CIDRs. */
+  readonly trustProxy: boolean | number | string;
+  readonly limits: { readonly maxBodyBytes: number; readonly maxMailBytes: number };
+  readonly ping: { readonly minHeartbeatSeconds: number; readonly maxHeartbeatSeconds: number; readonly maxFolders: number };
+  readonly policy: PolicyConfig;
+  readonly auth: AuthConfig;
+}
+
+/** A setting that is missing or unusable; its message is the one line printed at start. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`configuration ${key}: ${reason}`);
+  }
+}
+
+type Raw = string | number | boolean;
+
+const REQUIRED = Symbol('required');
+/** Every setting, its default (undefined = optional, REQUIRED = must be given) and meaning; the one place defaults live. */
+export const CONFIG_KEYS = {
+  EAS_LISTEN: { default: '0.0.0.0:8080', help: 'host:port to listen on' },
+  EAS_TLS_CERT: { default: undefined, help: 'PEM certificate file; with EAS_TLS_KEY serves HTTPS' },
+  EAS_TLS_KEY: { default: undefined, help: 'PEM private key file' },
+  EAS_IMAP_URL: { default: REQUIRED, help: 'imap://host:143 (STARTTLS when offered) or imaps://host:993' },
+  EAS_IMAP_TLS_VERIFY: { default: true, help: 'verify the IMAP server certificate' },
+  EAS_IMAP_MAX_PER_USER: { default: 3, help: 'pooled IMAP connections per mailbox' },
+  EAS_IMAP_MAX_TOTAL: { default: 500, help: 'pooled IMAP connections in all' },
+  EAS_IMAP_IDLE_SECONDS: { default: 120, help: 'close an unused pooled IMAP connection after this' },
+  EAS_SMTP_URL: { default: REQUIRED, help: 'smtp://host:587 or smtps://host:465 for sending' },
+  EAS_CALDAV_URL: { default: undefined, help: 'CalDAV base URL (calendars, tasks)' },
+  EAS_CARDDAV_URL: { default: undefined, help: 'CardDAV base URL (contacts)' },
+  EAS_DB: { default: './eas.db', help: 'SQLite state file' },
+  EAS_LOG_LEVEL: { default: 'info', help: 'fatal|error|warn|info|debug|trace|silent' },
+  EAS_LOG_BODIES: { default: false, help: 'log decoded bodies without redaction (debug level)' },
+  EAS_PUBLIC_URL: { default: undefined, help: 'https://mail.example.org, for Autodiscover' },
+  EAS_TRUST_PROXY: { default: false, help: 'false, true, hop count, or comma-separated proxy addresses/CIDRs' },
+  EAS_MAX_BODY_BYTES: { default: 50 * 1024 * 1024, help: 'largest request body' },
+  EAS_MAX_MAIL_BYTES: { default: 25 * 1024 * 1024, help: 'largest message sent or appended' },
+  EAS_PING_MIN_HEARTBEAT: { default: 60, help: 'seconds, MS-ASCMD 2.2.3.79.1' },
+  EAS_PING_MAX_HEARTBEAT: { default: 3540, help: 'seconds' },
+  EAS_PING_MAX_FOLDERS: { default: 300, help: 'folders one Ping may watch' },
+  EAS_POLICY_ENFORCE: { default: true, help: 'require Provision before other commands' },
+  EAS_POLICY_PASSWORD_REQUIRED: { default: false, help: 'device must have a screen lock' },
+  EAS_POLICY_PASSWORD_ALPHANUMERIC: { default: false, help: 'screen lock must be alphanumeric' },
+  EAS_POLICY_PASSWORD_ALLOW_SIMPLE: { default: true, help: 'allow 1234-style PINs' },
+  EAS_POLICY_PASSWORD_MIN_LENGTH: { default: 4, help: 'minimum screen lock length' },
+  EAS_POLICY_MAX_INACTIVITY_SECONDS: { default: 0, help: 'auto-lock after; 0 = not set' },
+  EAS_POLICY_MAX_FAILED_ATTEMPTS: { default: 0, help: 'wipe after; 0 = not set' },
+  EAS_POLICY_PASSWORD_EXPIRATION_DAYS: { default: 0, help: '0 = never' },
+  EAS_POLICY_REQUIRE_ENCRYPTION: { default: false, help: 'device storage encryption' },
+  EAS_POLICY_ATTACHMENTS_ENABLED: { default: true, help: 'device may download attachments' },
+  EAS_AUTH_CACHE_SECONDS: { default: 300, help: 'trust a verified login this long' },
+  EAS_AUTH_MAX_FAILURES: { default: 10, help: 'failures per user/address before 429' },
+  EAS_AUTH_FAILURE_WINDOW_SECONDS: { default: 900, help: 'failures are forgotten after this' },
+  EAS_AUTH_MAX_DELAY_MS: { default: 5000, help: 'longest delay before answering a failed login' },
+} as const satisfies Record<string, { default: Raw | undefined | typeof REQUIRED; help: string }>;
+
+/** The name of a setting, as an environment variable and as a JSON config key. */
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+/** Settings as given: environment strings or JSON file values, keyed by the EAS_* names. */
+export type ConfigInput = Partial<Record<ConfigKey, Raw>>;
+
+const isKey = (k: string): k is ConfigKey => Object.prototype.hasOwnProperty.call(CONFIG_KEYS, k);
+
+/**
+ * Builds the configuration from settings keyed by their EAS_* names.
+ * Later sources override earlier ones: `buildConfig(file, env)` lets the
+ * environment override the file. Unknown keys are an error, so that a typo
+ * does not silently fall back to a default.
+ */
+export function buildConfig(...sources: Array<Record<string, Raw | null | undefined>>): Config {
+  const merged: ConfigInput = {};
+  for (const src of sources) {
+    for (const [k, v] of Object.entries(src)) {
+      if (v === undefined || v === null) continue;
+      if (!isKey(k)) throw new ConfigError(k, 'unknown setting');
+      merged[k] = v;
+    }
+  }
+  const get = (k: ConfigKey): Raw | undefined => {
+    const v = merged[k] ?? CONFIG_KEYS[k].default;
+    if (v === REQUIRED) throw new ConfigError(k, `missing (${CONFIG_KEYS[k].help})`);
+    if (v === '') return undefined;
+    return v as Raw | undefined;
+  };
+  const str = (k: ConfigKey): string | undefined => {
+    const v = get(k);
+    return v === undefined ? undefined : String(v);
+  };
+  const bool = (k: ConfigKey): boolean => {
+    const v = get(k);
+    if (typeof v === 'boolean') return v;
+    const s = String(v).toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+    if (['0', 'false', 'no', 'off'].includes(s)) return false;
+    throw new ConfigError(k, `must be true or false (got ${JSON.stringify(v)})`);
+  };
+  const int = (k: ConfigKey, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const v = get(k);
+    const n = typeof v === 'number' ? v : /^\s*\d+\s*$/.test(String(v)) ? Number(v) : Number.NaN;
+    if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(k, `must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+    return n;
+  };
+
+  const listen = parseListen(str('EAS_LISTEN')!);
+  const certFile = str('EAS_TLS_CERT');
+  const keyFile = str('EAS_TLS_KEY');
+  if (!!certFile !== !!keyFile) throw new ConfigError(certFile ? 'EAS_TLS_KEY' : 'EAS_TLS_CERT', 'EAS_TLS_CERT and EAS_TLS_KEY go together');
+  if (certFile) readable('EAS_TLS_CERT', certFile);
+  if (keyFile) readable('EAS_TLS_KEY', keyFile);
+
+  const minHb = int('EAS_PING_MIN_HEARTBEAT', 1, 3540);
+  const maxHb = int('EAS_PING_MAX_HEARTBEAT', 1, 3540);
+  if (maxHb < minHb) throw new ConfigError('EAS_PING_MAX_HEARTBEAT', `must not be below EAS_PING_MIN_HEARTBEAT (${minHb})`);
+
+  const level = str('EAS_LOG_LEVEL')!;
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  if (!(levels as readonly string[]).includes(level)) throw new ConfigError('EAS_LOG_LEVEL', `must be one of ${levels.join('|')} (got ${JSON.stringify(level)})`);
+
+  const config: Config = {
+    listen,
+    ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
+    imap: { ...parseImapUrl(str('EAS_IMAP_URL')!), verifyTls: bool('EAS_IMAP_TLS_VERIFY') },
+    imapPool: {
+      maxPerUser: int('EAS_IMAP_MAX_PER_USER', 1, 50),
+      maxTotal: int('EAS_IMAP_MAX_TOTAL', 1),
+      idleTimeoutMs: int('EAS_IMAP_IDLE_SECONDS', 1) * 1000,
+    },
+    smtpUrl: url('EAS_SMTP_URL', str('EAS_SMTP_URL')!, ['smtp:', 'smtps:']),
+    ...optionalUrl('caldavUrl', 'EAS_CALDAV_URL', str('EAS_CALDAV_URL')),
+    ...optionalUrl('carddavUrl', 'EAS_CARDDAV_URL', str('EAS_CARDDAV_URL')),
+    db: str('EAS_DB')!,
+    logLevel: level as Config['logLevel'],
+    logBodies: bool('EAS_LOG_BODIES'),
+    ...(str('EAS_PUBLIC_URL') ? { publicUrl: url('EAS_PUBLIC_URL', str('EAS_PUBLIC_URL')!, ['http:', 'https:']).replace(/\/+$/, '') } : {}),
+    trustProxy: parseTrustProxy(get('EAS_TRUST_PROXY')),
+    limits: { maxBodyBytes: int('EAS_MAX_BODY_BYTES', 1024), maxMailBytes: int('EAS_MAX_MAIL_BYTES', 1024) },
+    ping: { minHeartbeatSeconds: minHb, maxHeartbeatSeconds: maxHb, maxFolders: int('EAS_PING_MAX_FOLDERS', 1, 10_000) },
+    policy: {
+      enforce: bool('EAS_POLICY_ENFORCE'),
+      devicePasswordEnabled: bool('EAS_POLICY_PASSWORD_REQUIRED'),
+      alphanumericDevicePasswordRequired: bool('EAS_POLICY_PASSWORD_ALPHANUMERIC'),
+      allowSimpleDevicePassword: bool('EAS_POLICY_PASSWORD_ALLOW_SIMPLE'),
+      minDevicePasswordLength: int('EAS_POLICY_PASSWORD_MIN_LENGTH', 1, 16),
+      maxInactivityTimeDeviceLock: int('EAS_POLICY_MAX_INACTIVITY_SECONDS', 0, 9999),
+      maxDevicePasswordFailedAttempts: int('EAS_POLICY_MAX_FAILED_ATTEMPTS', 0, 16),
+      devicePasswordExpiration: int('EAS_POLICY_PASSWORD_EXPIRATION_DAYS', 0, 730),
+      requireDeviceEncryption: bool('EAS_POLICY_REQUIRE_ENCRYPTION'),
+      attachmentsEnabled: bool('EAS_POLICY_ATTACHMENTS_ENABLED'),
+    },
+    auth: {
+      cacheTtlMs: int('EAS_AUTH_CACHE_SECONDS', 0, 86_400) * 1000,
+      maxFailures: int('EAS_AUTH_MAX_FAILURES', 1, 10_000),
+      failureWindowMs: int('EAS_AUTH_FAILURE_WINDOW_SECONDS', 1) * 1000,
+      baseDelayMs: 250,
+      maxDelayMs: int('EAS_AUTH_MAX_DELAY_MS', 0, 60_000),
+    },
+  };
+  return deepFreeze(config);
+}
+
+/**
+ * Reads the configuration as `eas-server` does: the JSON file given by
+ * `--config` (keys are the EAS_* names), then the environment's EAS_*
+ * variables, which override the file.
+ */
+export function loadConfig(opts: { env?: NodeJS.ProcessEnv; file?: string } = {}): Config {
+  const env = opts.env ?? process.env;
+  let fromFile: Record<string, Raw> = {};
+  if (opts.file) {
+    let text: string;
+    try {
+      text = readFileSync(opts.file, 'utf8');
+    } catch (e) {
+      throw new ConfigError('--config', `cannot read ${opts.file}: ${(e as Error).message}`);
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+      for (const [k, v] of Object.entries(parsed)) {
+        if (!['string', 'number', 'boolean'].includes(typeof v)) throw new ConfigError(k, 'must be a string, number or boolean');
+      }
+      fromFile = parsed as Record<string, Raw>;
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError('--config', `${opts.file} is not a JSON object of EAS_* settings: ${(e as Error).message}`);
+    }
+  }
+  const fromEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('EAS_') && v !== undefined) fromEnv[k] = v;
+  return buildConfig(fromFile, fromEnv);
+}
+
+function parseListen(s: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(s.trim());
+  const port = m ? Number(m[3]) : Number.NaN;
+  if (!m || port > 65535) throw new ConfigError('EAS_LISTEN', `must be host:port, e.g. 0.0.0.0:8443 (got ${JSON.stringify(s)})`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+function url(key: ConfigKey, s: string, schemes: string[]): string {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    throw new ConfigError(key, `not a URL (got ${JSON.stringify(s)})`);
+  }
+  if (!schemes.includes(u.protocol)) throw new ConfigError(key, `must start with ${schemes.map((x) => x + '//').join(' or ')} (got ${JSON.stringify(s)})`);
+  if (!u.hostname) throw new ConfigError(key, 'has no host');
+  return s;
+}
+
+function optionalUrl<K extends string>(field: K, key: ConfigKey, s: string | undefined): Partial<Record<K, string>> {
+  return s ? ({ [field]: url(key, s, ['http:', 'https:']) } as Record<K, string>) : {};
+}
+
+function parseImapUrl(s: string): Omit<ImapEndpoint, 'verifyTls'> {
+  const u = new URL(url('EAS_IMAP_URL', s, ['imap:', 'imaps:']));
+  const secure = u.protocol === 'imaps:';
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { host, port: u.port ? Number(u.port) : secure ? 993 : 143, secure };
+}
+
+function parseTrustProxy(v: Raw | undefined): boolean | number | string {
+  if (v === undefined || typeof v === 'boolean' || typeof v === 'number') return v ?? false;
+  const s = v.trim().toLowerCase();
+  if (['0', 'false', 'no', 'off'].includes(s)) return false;
+  if (['true', 'yes', 'on'].includes(s)) return true;
+  if (/^\d+$/.test(s)) return Number(s);
+  if (/^[0-9a-f:.,/\s]+$/.test(s)) return s;
+  throw new ConfigError('EAS_TRUST_PROXY', `must be true, false, a hop count or addresses/CIDRs (got ${JSON.stringify(v)})`);
+}
+
+function readable(key: ConfigKey, file: string): void {
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new ConfigError(key, `cannot read file ${file}`);
+  }
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

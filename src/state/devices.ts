@@ -1,0 +1,198 @@
+import type { Db } from './db.ts';
+
+/** Remote wipe state (MS-ASPROV 3.2.5.1.2): `pending` full wipe, `account-only` (16.1) pending, `done` acknowledged. */
+export type WipeStatus = 'none' | 'pending' | 'account-only' | 'done';
+/** Operator's decision about a device. */
+export type AccessState = 'allowed' | 'blocked' | 'quarantined';
+
+/** Settings DeviceInformation fields (MS-ASCMD 2.2.3.48, MS-ASPROV 2.2.2.53). */
+export interface DeviceInformation {
+  readonly model?: string;
+  readonly imei?: string;
+  readonly friendlyName?: string;
+  readonly os?: string;
+  readonly osLanguage?: string;
+  readonly phoneNumber?: string;
+  readonly mobileOperator?: string;
+  readonly userAgent?: string;
+  readonly enableOutboundSms?: boolean;
+}
+
+/** One device of one mailbox. */
+export interface DeviceRow {
+  readonly mailbox: string;
+  readonly deviceId: string;
+  readonly deviceType: string;
+  readonly userAgent: string | null;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly protocolVersion: string | null;
+  readonly policyKey: number | null;
+  readonly policyHash: string | null;
+  readonly pendingPolicyKey: number | null;
+  readonly info: DeviceInformation;
+  readonly wipeStatus: WipeStatus;
+  readonly wipeRequestedAt: number | null;
+  readonly wipeDoneAt: number | null;
+  readonly accessState: AccessState;
+}
+
+interface RawDevice {
+  mailbox: string;
+  device_id: string;
+  device_type: string;
+  user_agent: string | null;
+  first_seen: number;
+  last_seen: number;
+  protocol_version: string | null;
+  policy_key: number | null;
+  policy_hash: string | null;
+  pending_policy_key: number | null;
+  model: string | null;
+  imei: string | null;
+  friendly_name: string | null;
+  os: string | null;
+  os_language: string | null;
+  phone_number: string | null;
+  mobile_operator: string | null;
+  enable_outbound_sms: number | null;
+  wipe_status: WipeStatus;
+  wipe_requested_at: number | null;
+  wipe_done_at: number | null;
+  access_state: AccessState;
+}
+
+const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+function toRow(r: RawDevice): DeviceRow {
+  return {
+    mailbox: r.mailbox,
+    deviceId: r.device_id,
+    deviceType: r.device_type,
+    userAgent: r.user_agent,
+    firstSeen: r.first_seen,
+    lastSeen: r.last_seen,
+    protocolVersion: r.protocol_version,
+    policyKey: r.policy_key,
+    policyHash: r.policy_hash,
+    pendingPolicyKey: r.pending_policy_key,
+    info: {
+      model: u(r.model),
+      imei: u(r.imei),
+      friendlyName: u(r.friendly_name),
+      os: u(r.os),
+      osLanguage: u(r.os_language),
+      phoneNumber: u(r.phone_number),
+      mobileOperator: u(r.mobile_operator),
+      enableOutboundSms: r.enable_outbound_sms === null ? undefined : r.enable_outbound_sms === 1,
+    },
+    wipeStatus: r.wipe_status,
+    wipeRequestedAt: r.wipe_requested_at,
+    wipeDoneAt: r.wipe_done_at,
+    accessState: r.access_state,
+  };
+}
+
+/** What the server learns about a device from every request (MS-ASHTTP 2.2.1.1.1). */
+export interface DeviceContact {
+  readonly mailbox: string;
+  readonly deviceId: string;
+  readonly deviceType: string;
+  readonly userAgent?: string;
+  readonly protocolVersion: string;
+}
+
+/** Devices: recorded on first contact, provisioning and wipe state, operator access state. */
+export class DeviceRepository {
+  constructor(private readonly db: Db) {}
+
+  get(mailbox: string, deviceId: string): DeviceRow | undefined {
+    const r = this.db.prepare('SELECT * FROM devices WHERE mailbox = ? AND device_id = ?').get(mailbox, deviceId) as
+      | RawDevice
+      | undefined;
+    return r && toRow(r);
+  }
+
+  /** Records a request from the device: creates the row on first contact, updates last seen, type, agent and version. */
+  touch(c: DeviceContact, now = Date.now()): DeviceRow {
+    this.db
+      .prepare(
+        `INSERT INTO devices (mailbox, device_id, device_type, user_agent, first_seen, last_seen, protocol_version)
+         VALUES (@mailbox, @deviceId, @deviceType, @userAgent, @now, @now, @protocolVersion)
+         ON CONFLICT(mailbox, device_id) DO UPDATE SET last_seen = @now, device_type = @deviceType,
+           user_agent = COALESCE(@userAgent, user_agent), protocol_version = @protocolVersion`,
+      )
+      .run({ ...c, userAgent: c.userAgent ?? null, now });
+    return this.get(c.mailbox, c.deviceId)!;
+  }
+
+  list(mailbox?: string): DeviceRow[] {
+    const rows = (
+      mailbox === undefined
+        ? this.db.prepare('SELECT * FROM devices ORDER BY mailbox, device_id').all()
+        : this.db.prepare('SELECT * FROM devices WHERE mailbox = ? ORDER BY device_id').all(mailbox)
+    ) as RawDevice[];
+    return rows.map(toRow);
+  }
+
+  /** Stores Settings/Provision DeviceInformation; absent fields keep their stored value. */
+  setInformation(mailbox: string, deviceId: string, info: DeviceInformation): void {
+    this.db
+      .prepare(
+        `UPDATE devices SET model = COALESCE(@model, model), imei = COALESCE(@imei, imei),
+           friendly_name = COALESCE(@friendlyName, friendly_name), os = COALESCE(@os, os),
+           os_language = COALESCE(@osLanguage, os_language), phone_number = COALESCE(@phoneNumber, phone_number),
+           mobile_operator = COALESCE(@mobileOperator, mobile_operator),
+           user_agent = COALESCE(@userAgent, user_agent),
+           enable_outbound_sms = COALESCE(@sms, enable_outbound_sms)
+         WHERE mailbox = @mailbox AND device_id = @deviceId`,
+      )
+      .run({
+        mailbox,
+        deviceId,
+        model: info.model ?? null,
+        imei: info.imei ?? null,
+        friendlyName: info.friendlyName ?? null,
+        os: info.os ?? null,
+        osLanguage: info.osLanguage ?? null,
+        phoneNumber: info.phoneNumber ?? null,
+        mobileOperator: info.mobileOperator ?? null,
+        userAgent: info.userAgent ?? null,
+        sms: info.enableOutboundSms === undefined ? null : info.enableOutboundSms ? 1 : 0,
+      });
+  }
+
+  /** First Provision phase: remember the temporary key the device must acknowledge. */
+  setPendingPolicyKey(mailbox: string, deviceId: string, key: number): void {
+    this.db.prepare('UPDATE devices SET pending_policy_key = ? WHERE mailbox = ? AND device_id = ?').run(key, mailbox, deviceId);
+  }
+
+  /** Second Provision phase: the final key becomes current; the temporary one is spent. */
+  acknowledgePolicy(mailbox: string, deviceId: string, finalKey: number, policyHash: string): void {
+    this.db
+      .prepare(
+        'UPDATE devices SET policy_key = ?, policy_hash = ?, pending_policy_key = NULL WHERE mailbox = ? AND device_id = ?',
+      )
+      .run(finalKey, policyHash, mailbox, deviceId);
+  }
+
+  /** Operator: request a wipe (`pending`/`account-only`), or cancel it (`none`). */
+  setWipe(mailbox: string, deviceId: string, status: WipeStatus, now = Date.now()): boolean {
+    const r = this.db
+      .prepare(
+        `UPDATE devices SET wipe_status = @status,
+           wipe_requested_at = CASE WHEN @status IN ('pending','account-only') THEN @now ELSE wipe_requested_at END,
+           wipe_done_at = CASE WHEN @status = 'done' THEN @now ELSE wipe_done_at END
+         WHERE mailbox = @mailbox AND device_id = @deviceId`,
+      )
+      .run({ status, now, mailbox, deviceId });
+    return r.changes > 0;
+  }
+
+  setAccessState(mailbox: string, deviceId: string, state: AccessState): boolean {
+    return (
+      this.db.prepare('UPDATE devices SET access_state = ? WHERE mailbox = ? AND device_id = ?').run(state, mailbox, deviceId)
+        .changes > 0
+    );
+  }
+}

@@ -1,0 +1,25 @@
+import type { Db } from './db.ts';
+import { DeviceRepository } from './devices.ts';
+import { FolderSyncStateRepository } from './folder-sync-states.ts';
+import { FolderRepository } from './folders.ts';
+import { MailboxRepository } from './mailboxes.ts';
+
+/** The repositories of the core schema (001-core), one per table family. */
+export interface CoreRepositories {
+  readonly mailboxes: MailboxRepository;
+  readonly devices: DeviceRepository;
+  readonly folders: FolderRepository;
+  readonly folderSync: FolderSyncStateRepository;
+}
+
+/** Builds the core repositories over one open database. */
+export function createRepositories(db: Db): CoreRepositories {
+  return {
+    mailboxes: new MailboxRepository(db),
+    devices: new DeviceRepository(db),
+    folders: new FolderRepository(db),
+    folderSync: new FolderSyncStateRepository(db),
+  };
+}
+
+export { openDatabase, migrate, type Db } from './db.ts';
