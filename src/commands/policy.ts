@@ -26,8 +26,7 @@ export function provisionDoc(p: PolicyConfig): EasProvisionDoc {
     AllowUnsignedApplications: true,
     AllowUnsignedInstallationPackages: true,
     MinDevicePasswordComplexCharacters: p.alphanumericDevicePasswordRequired ? 1 : 0,
-    // AllowWiFi is left out: protocol/codepages spells the token AllowWifi while the
-    // EasProvisionDoc type says AllowWiFi; it is optional and "allowed" is the default.
+    AllowWiFi: true,
     AllowTextMessaging: true,
     AllowPOPIMAPEmail: true,
     AllowBluetooth: 2,
