@@ -73,7 +73,7 @@ function delimiterOf(client: ImapFlow, folders: readonly ImapFolder[]): string {
 }
 
 function checkName(name: string, delimiter: string): void {
-  if (!name.trim() || name.includes(delimiter) || /[\u0000-\u001f*%]/.test(name)) {
+  if (!name.trim() || name === '.' || name === '..' || name.includes(delimiter) || /[\u0000-\u001f*%]/.test(name)) {
     throw new BackendError('Invalid', `folder name not usable on this server: ${JSON.stringify(name)}`);
   }
 }
