@@ -76,3 +76,124 @@ export interface FolderStatus {
   readonly unseen: number;
   readonly highestModseq?: bigint;
 }
+
+/**
+ * One node of a message's MIME tree, normalised from IMAP BODYSTRUCTURE
+ * (RFC 3501 7.4.2) so that callers need no imapflow types.
+ */
+export interface MimePart {
+  /** IMAP part id ("1", "1.2"); "TEXT" is never used: a single-part message's body is part "1". */
+  readonly part: string;
+  /** Lower-case media type, e.g. "text/plain", "multipart/alternative". */
+  readonly type: string;
+  /** Content-Type parameters with lower-case keys (charset, name, method, protocol...). */
+  readonly params: Readonly<Record<string, string>>;
+  /** Content-ID without angle brackets. */
+  readonly contentId?: string;
+  /** Lower-case Content-Transfer-Encoding. */
+  readonly encoding?: string;
+  /** Size in octets as stored, i.e. still transfer-encoded. */
+  readonly size: number;
+  /** Lower-case disposition ("inline", "attachment"). */
+  readonly disposition?: string;
+  /** Decoded file name from Content-Disposition filename or Content-Type name. */
+  readonly filename?: string;
+  readonly children?: readonly MimePart[];
+}
+
+/** One address of an envelope, RFC 2047 words already decoded. */
+export interface MailAddress {
+  readonly name?: string;
+  readonly address?: string;
+}
+
+/** The IMAP ENVELOPE (RFC 3501 7.4.2), header words decoded to Unicode. */
+export interface MessageEnvelope {
+  readonly date?: Date;
+  readonly subject?: string;
+  readonly messageId?: string;
+  readonly inReplyTo?: string;
+  readonly from: readonly MailAddress[];
+  readonly sender: readonly MailAddress[];
+  readonly replyTo: readonly MailAddress[];
+  readonly to: readonly MailAddress[];
+  readonly cc: readonly MailAddress[];
+  readonly bcc: readonly MailAddress[];
+}
+
+/** Which parts of a message a fetch needs; the sync engine asks for no more than the body preference requires. */
+export interface FetchWant {
+  /** Flags, internal date, size and BODYSTRUCTURE (as `structure`). Always cheap. */
+  readonly structure?: boolean;
+  /** The decoded ENVELOPE (subject, addresses, Message-ID, In-Reply-To). */
+  readonly envelope?: boolean;
+  /** Raw header block (for To/Cc/Reply-To/thread headers and charsets); a list fetches only those fields. */
+  readonly headers?: boolean | readonly string[];
+  /** The whole RFC 822 source (MIME body preference, or when the structure is too odd to fetch by part). */
+  readonly source?: boolean;
+  /** At most this many octets of the source (BODY.PEEK[]<0.max>), for truncated MIME bodies. */
+  readonly sourceMaxBytes?: number;
+  /**
+   * Parts to fetch by part id, each at most `maxBytes` octets after transfer
+   * decoding (BINARY.PEEK[part]<0.max> where the server has BINARY). `encoding`
+   * (from the structure) lets the backend decode when it must use BODY.PEEK.
+   */
+  readonly parts?: readonly { readonly part: string; readonly maxBytes?: number; readonly encoding?: string }[];
+}
+
+/** One fetched message: what `FetchWant` asked for, keyed by UID. Owned by backends/imap/messages.ts. */
+export interface FetchedMessage extends MessageMarker {
+  readonly size: number;
+  /** The MIME tree, when `structure` was asked. */
+  readonly structure?: MimePart;
+  readonly envelope?: MessageEnvelope;
+  readonly headers?: Buffer;
+  readonly source?: Buffer;
+  /** Part id -> bytes with the transfer encoding removed, still in the part's charset; at most the asked `maxBytes`. */
+  readonly parts?: ReadonlyMap<string, Buffer>;
+}
+
+/**
+ * Message operations on one IMAP folder (`path`). Every method throws
+ * BackendError: NotFound for a folder or UID that is gone, Conflict when
+ * `uidValidity` no longer matches, BackendUnavailable on connection trouble.
+ */
+export interface MailMessageStore {
+  status(session: UserSession, path: string): Promise<FolderStatus>;
+  /** Every message's marker, optionally only those with INTERNALDATE >= since (FilterType). */
+  snapshot(session: UserSession, path: string, opts?: { since?: Date }): Promise<FolderSnapshot>;
+  /**
+   * Only the UIDs (UID SEARCH), optionally with INTERNALDATE >= since: much cheaper than a
+   * snapshot when the caller knows nothing of the folder yet (initial sync). Optional.
+   */
+  listUids?(session: UserSession, path: string, opts?: { since?: Date }): Promise<{ uidValidity: number; highestModseq?: bigint; uids: number[] }>;
+  /** CONDSTORE/QRESYNC delta; `undefined` when the server lacks CONDSTORE (caller falls back to snapshots). */
+  changesSince(session: UserSession, path: string, opts: { uidValidity: number; modseq: bigint }): Promise<FolderDelta | undefined>;
+  fetch(session: UserSession, path: string, uids: readonly number[], want: FetchWant): Promise<FetchedMessage[]>;
+  /** The whole message source as a stream (large attachments, MIME bodies, forwarding). */
+  openSource(session: UserSession, path: string, uid: number): Promise<NodeJS.ReadableStream>;
+  /** One MIME part, decoded from its transfer encoding, streamed (attachments by FileReference). */
+  openPart(session: UserSession, path: string, uid: number, part: string): Promise<{ stream: NodeJS.ReadableStream; contentType: string; size?: number }>;
+  setFlags(session: UserSession, path: string, uids: readonly number[], change: { add?: readonly string[]; remove?: readonly string[] }): Promise<void>;
+  /** Moves messages (MOVE, or COPY + EXPUNGE); returns old UID -> new UID in the destination where the server says (COPYUID). */
+  move(session: UserSession, fromPath: string, uids: readonly number[], toPath: string): Promise<Map<number, number>>;
+  /** Flags \Deleted and expunges only these UIDs (UID EXPUNGE). */
+  expunge(session: UserSession, path: string, uids: readonly number[]): Promise<void>;
+  /** APPEND; returns the new UID (APPENDUID) when the server says. */
+  append(session: UserSession, path: string, raw: Buffer, opts?: { flags?: readonly string[]; internalDate?: Date }): Promise<{ uid?: number; uidValidity?: number }>;
+}
+
+/** SMTP submission as the authenticated user (MS-ASCMD SendMail, SmartReply, SmartForward). */
+export interface MailSubmitter {
+  /** Submits `raw` (RFC 5322, Bcc already stripped) to the envelope recipients. Throws TooLarge, Invalid, AuthFailed, BackendUnavailable. */
+  submit(session: UserSession, message: { from: string; to: readonly string[]; raw: Buffer }): Promise<{ messageId?: string; accepted: string[]; rejected: string[] }>;
+}
+
+/**
+ * Tells the push layer that folders of a mailbox changed. One watcher per
+ * mailbox, shared by every device (ARCHITECTURE "Watching").
+ */
+export interface MailWatcher {
+  /** Starts watching `paths` for `session.user`; `onChange(path)` fires on any change. Returns a handle to update or stop. */
+  watch(session: UserSession, paths: readonly string[], onChange: (path: string) => void): Promise<{ setPaths(paths: readonly string[]): void; close(): Promise<void> }>;
+}

@@ -28,6 +28,9 @@ export class ImapMailStore implements MailFolderStore, MailMessageStore {
   snapshot(session: UserSession, path: string, opts?: { since?: Date }): Promise<FolderSnapshot> {
     return this.messages.snapshot(session, path, opts);
   }
+  listUids(session: UserSession, path: string, opts?: { since?: Date }): Promise<{ uidValidity: number; highestModseq?: bigint; uids: number[] }> {
+    return this.messages.listUids(session, path, opts);
+  }
   changesSince(session: UserSession, path: string, opts: { uidValidity: number; modseq: bigint }): Promise<FolderDelta | undefined> {
     return this.messages.changesSince(session, path, opts);
   }

@@ -1,0 +1,41 @@
+import {
+  buildGetItemEstimateResponse,
+  GetItemEstimateStatus,
+  parseGetItemEstimateRequest,
+  type EstimateResult,
+  type GetItemEstimateRequest,
+} from '../../protocol/commands/get-item-estimate.ts';
+import type { Services } from '../server/services.ts';
+import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
+
+/**
+ * GetItemEstimate (MS-ASCMD 2.2.1.9): how many changes the next Syncs of
+ * each collection would bring, i.e. the engine's pending count after change
+ * detection. Status 2 unknown (or non-mail) collection, 3 no sync state yet
+ * (SyncKey 0 / never synced), 4 a key the collection does not have.
+ */
+export const getItemEstimateHandler: CommandHandler<GetItemEstimateRequest, Services> = {
+  name: 'GetItemEstimate',
+  parse: (body, ctx) => parseGetItemEstimateRequest(body, ctx.protocolVersion),
+  handle: handleEstimate,
+};
+
+async function handleEstimate(ctx: CommandContext<Services>, req: GetItemEstimateRequest): Promise<CommandResult> {
+  const engine = ctx.services.sync;
+  const caller = { mailbox: ctx.mailbox, deviceId: ctx.deviceId, session: { user: ctx.mailbox, password: ctx.password }, version: ctx.protocolVersion };
+  const results: EstimateResult[] = [];
+  for (const c of req.collections) {
+    const cls = c.options.find((o) => o.class)?.class ?? 'Email';
+    const syncKey = c.syncKey ?? currentKey(ctx, c.collectionId);
+    const r = syncKey === undefined ? { status: GetItemEstimateStatus.SyncStateNotPrimed } : await engine.estimate(caller, c.collectionId, syncKey);
+    results.push({ status: r.status, class: cls, collectionId: c.collectionId, ...('estimate' in r && r.estimate !== undefined ? { estimate: r.estimate } : {}) });
+  }
+  const status = results.find((r) => r.status !== GetItemEstimateStatus.Success)?.status ?? GetItemEstimateStatus.Success;
+  return { body: buildGetItemEstimateResponse({ results }, ctx.protocolVersion), easStatus: status };
+}
+
+/** 2.5 requests carry no SyncKey: the collection's current one applies. */
+function currentKey(ctx: CommandContext<Services>, collectionId: string): string | undefined {
+  const s = ctx.services.sync.repo.get({ mailbox: ctx.mailbox, deviceId: ctx.deviceId, collectionId });
+  return s ? `${s.gen}-${s.syncKey}` : undefined;
+}

@@ -1,0 +1,210 @@
+import { BackendError, isBackendError } from '../../backends/errors.ts';
+import type { MailMessageStore, UserSession } from '../../backends/types.ts';
+import { SyncStatus, type SyncClientCommand, type SyncItemResponse } from '../../protocol/commands/sync.ts';
+import { isEasDataError } from '../../protocol/types/errors.ts';
+import { emailFromApplicationData, emailToApplicationData, type EasEmailChange } from '../../protocol/types/email.ts';
+import { versionAtLeast, type ProtocolVersion } from '../../protocol/version.ts';
+import type { WbxmlElement } from '../../protocol/wbxml/tree.ts';
+import type { Logger } from 'pino';
+import { composeDraft, draftFromChange, draftFromSource, isDraftEdit, mergeDraft } from './drafts.ts';
+import { formatFileReference, formatServerId } from './file-reference.ts';
+import { applyFlagChange, flagChangeFor } from './flags.ts';
+import { loadEmailItem } from './item-fetch.ts';
+import { analyseLayout } from './mime-parts.ts';
+import type { CollectionOptions } from './options.ts';
+import type { CollectionRef, ItemRow, StoredResponse, SyncStateRepository } from './state.ts';
+
+/**
+ * The device's own changes inside Sync `<Commands>` (MS-ASCMD 2.2.3.32):
+ * Read/Flag/Categories to IMAP flags, Delete to a move into Deleted Items
+ * (or an expunge), 16.x drafts to APPEND, Fetch to an item. Every answer is
+ * per item (rule 3: an unknown ServerId is Status 8 for that item, not a
+ * failed batch) and is stored with the request's key before the next
+ * operation runs, so a retried request is answered from the record instead
+ * of acting twice.
+ */
+
+export interface ClientOpsInput {
+  readonly repo: SyncStateRepository;
+  readonly store: MailMessageStore;
+  readonly session: UserSession;
+  readonly ref: CollectionRef;
+  readonly path: string;
+  readonly isDrafts: boolean;
+  readonly isTrash: boolean;
+  /** Where Delete moves messages; undefined = no Deleted Items folder (expunge). */
+  readonly trashPath: string | undefined;
+  readonly deletesAsMoves: boolean;
+  readonly version: ProtocolVersion;
+  readonly options: CollectionOptions;
+  /** The key the request was made with: the answers are recorded under it. */
+  readonly requestKey: number;
+  /** Answers recorded for this key by an earlier attempt of the same request. */
+  readonly replay: readonly StoredResponse[];
+  readonly nextItem: number;
+  /** The user's address, used as From of new drafts. */
+  readonly userAddress?: string;
+  readonly log: Logger;
+}
+
+export interface ClientOpsResult {
+  readonly responses: SyncItemResponse[];
+  /** Whether anything was applied or answered that needs a new sync key (Fetch alone does not). */
+  readonly changed: boolean;
+  readonly nextItem: number;
+}
+
+const keyOf = (kind: string, id: string): string => `${kind}\u0000${id}`;
+
+export async function applyClientCommands(input: ClientOpsInput, commands: readonly SyncClientCommand[]): Promise<ClientOpsResult> {
+  const { repo, ref } = input;
+  const replay = new Map(input.replay.map((r) => [keyOf(r.kind, r.id), r]));
+  const stored: StoredResponse[] = [...input.replay];
+  const responses: SyncItemResponse[] = [];
+  let nextItem = input.nextItem;
+  let changed = false;
+  const record = (r: StoredResponse, write?: () => void): void => {
+    stored.push(r);
+    repo.transaction(() => {
+      write?.();
+      repo.setNextItem(ref, nextItem);
+      repo.setResponses(ref, input.requestKey, stored);
+    });
+  };
+  for (const cmd of commands) {
+    if (cmd.kind === 'Fetch') {
+      responses.push(await fetchOne(input, cmd.serverId));
+      continue;
+    }
+    changed = true;
+    const id = cmd.kind === 'Add' ? cmd.clientId : cmd.serverId;
+    const done = replay.get(keyOf(cmd.kind, id));
+    if (done) {
+      responses.push(toResponse(done));
+      continue;
+    }
+    let r: StoredResponse;
+    let write: (() => void) | undefined;
+    try {
+      if (cmd.kind === 'Add') {
+        const res = await addDraft(input, cmd.clientId, cmd.applicationData, nextItem);
+        if (res.item) {
+          nextItem++;
+          const item = res.item;
+          write = () => repo.putItem(ref, item);
+        }
+        r = res.response;
+      } else if (cmd.kind === 'Change') {
+        const res = await change(input, cmd.serverId, cmd.applicationData);
+        r = res.response;
+        if (res.item) {
+          const item = res.item;
+          write = () => repo.putItem(ref, item);
+        }
+      } else {
+        const res = await remove(input, cmd.serverId);
+        r = res;
+        if (res.status === SyncStatus.Success) {
+          const item = repo.itemByServerId(ref, cmd.serverId);
+          write = () => {
+            repo.deleteItem(ref, cmd.serverId);
+            if (item) repo.clearDirty(ref, item.uid);
+          };
+        }
+      }
+    } catch (e) {
+      if (isBackendError(e, 'BackendUnavailable')) throw e;
+      input.log.warn({ event: 'sync.client-op-failed', op: cmd.kind, err: e instanceof Error ? e.message : String(e) }, 'client change failed');
+      const status = isEasDataError(e) || isBackendError(e, 'Invalid') ? SyncStatus.ConversionError : isBackendError(e, 'NotFound') ? SyncStatus.ObjectNotFound : SyncStatus.ServerError;
+      r = { kind: cmd.kind, id, status, ...(cmd.kind !== 'Add' ? { serverId: cmd.serverId } : {}) };
+    }
+    record(r, write);
+    responses.push(toResponse(r));
+  }
+  return { responses, changed, nextItem };
+}
+
+function toResponse(r: StoredResponse): SyncItemResponse {
+  if (r.kind === 'Add') return { kind: 'Add', clientId: r.id, status: r.status, ...(r.serverId ? { serverId: r.serverId } : {}) };
+  if (r.kind === 'Change') return { kind: 'Change', serverId: r.id, status: r.status };
+  return { kind: 'Delete', serverId: r.id, status: r.status };
+}
+
+async function fetchOne(input: ClientOpsInput, serverId: string): Promise<SyncItemResponse> {
+  const item = input.repo.itemByServerId(input.ref, serverId);
+  if (!item) return { kind: 'Fetch', serverId, status: SyncStatus.ObjectNotFound };
+  const email = await loadEmailItem(input.store, input.session, input.path, item.uid, { version: input.version, body: input.options, serverId });
+  if (!email) return { kind: 'Fetch', serverId, status: SyncStatus.ObjectNotFound };
+  return { kind: 'Fetch', serverId, status: SyncStatus.Success, applicationData: emailToApplicationData(email, input.version) };
+}
+
+/** Email Add: only drafts in the Drafts folder, from 16.0 (MS-ASEMAIL 3.1.5.3). Anything else cannot be stored as mail. */
+async function addDraft(input: ClientOpsInput, clientId: string, appData: WbxmlElement, n: number): Promise<{ response: StoredResponse; item?: ItemRow }> {
+  if (!input.isDrafts || !versionAtLeast(input.version, '16.0')) {
+    return { response: { kind: 'Add', id: clientId, status: SyncStatus.ConversionError } };
+  }
+  const change = emailFromApplicationData(appData, input.version);
+  const raw = await composeDraft(draftFromChange(change, input.userAddress));
+  const now = new Date();
+  const res = await input.store.append(input.session, input.path, raw, { flags: ['\\Draft', '\\Seen'], internalDate: now });
+  if (res.uid === undefined) throw new Error('server did not report the UID of the appended draft (no UIDPLUS)');
+  const serverId = formatServerId(input.ref.collectionId, n);
+  return {
+    response: { kind: 'Add', id: clientId, serverId, status: SyncStatus.Success },
+    item: { serverId, uid: res.uid, flags: ['\\Draft', '\\Seen'], internalDate: now.getTime() },
+  };
+}
+
+async function change(input: ClientOpsInput, serverId: string, appData: WbxmlElement): Promise<{ response: StoredResponse; item?: ItemRow }> {
+  const notFound = { response: { kind: 'Change' as const, id: serverId, serverId, status: SyncStatus.ObjectNotFound } };
+  const item = input.repo.itemByServerId(input.ref, serverId);
+  if (!item) return notFound;
+  const c: EasEmailChange = emailFromApplicationData(appData, input.version);
+  let current = item;
+  if (input.isDrafts && versionAtLeast(input.version, '16.0') && isDraftEdit(c)) {
+    current = await replaceDraft(input, item, c);
+  }
+  const store = flagChangeFor(c, current.flags);
+  if (store.add.length || store.remove.length) {
+    try {
+      await input.store.setFlags(input.session, input.path, [current.uid], store);
+    } catch (e) {
+      if (isBackendError(e, 'NotFound')) return notFound;
+      throw e;
+    }
+  }
+  // Recorded as what the device now holds, so the MODSEQ bump is not echoed back as a server change.
+  return { response: { kind: 'Change', id: serverId, serverId, status: SyncStatus.Success }, item: { ...current, flags: applyFlagChange(current.flags, store) } };
+}
+
+/** A draft edit: APPEND the rebuilt message, expunge the old one; same ServerId, new UID. */
+async function replaceDraft(input: ClientOpsInput, item: ItemRow, c: EasEmailChange): Promise<ItemRow> {
+  const [old] = await input.store.fetch(input.session, input.path, [item.uid], { structure: true, source: true });
+  if (!old?.source) throw new BackendError('NotFound', 'draft vanished');
+  const layout = analyseLayout(old.structure ?? { part: '1', type: 'text/plain', params: {}, size: old.size });
+  const refs = layout.attachments.map((a) => formatFileReference(item.serverId, a.part.part));
+  const base = await draftFromSource(old.source, (i) => refs[i]);
+  const raw = await composeDraft(mergeDraft(base, c));
+  const now = new Date();
+  const res = await input.store.append(input.session, input.path, raw, { flags: old.flags.length ? old.flags : ['\\Draft', '\\Seen'], internalDate: now });
+  if (res.uid === undefined) throw new Error('server did not report the UID of the appended draft (no UIDPLUS)');
+  await input.store.expunge(input.session, input.path, [item.uid]);
+  return { serverId: item.serverId, uid: res.uid, flags: [...old.flags].sort(), internalDate: now.getTime() };
+}
+
+/** Delete (MS-ASCMD 2.2.3.42.2): move to Deleted Items unless DeletesAsMoves is 0 or this is Deleted Items. */
+async function remove(input: ClientOpsInput, serverId: string): Promise<StoredResponse> {
+  const item = input.repo.itemByServerId(input.ref, serverId);
+  if (!item) return { kind: 'Delete', id: serverId, serverId, status: SyncStatus.ObjectNotFound };
+  try {
+    if (!input.deletesAsMoves || input.isTrash || !input.trashPath) {
+      await input.store.expunge(input.session, input.path, [item.uid]);
+    } else {
+      await input.store.move(input.session, input.path, [item.uid], input.trashPath);
+    }
+  } catch (e) {
+    // Already gone on the server: the device wanted it gone, so that is a success.
+    if (!isBackendError(e, 'NotFound')) throw e;
+  }
+  return { kind: 'Delete', id: serverId, serverId, status: SyncStatus.Success };
+}

@@ -1,0 +1,357 @@
+import type { Logger } from 'pino';
+import type { MailMessageStore, UserSession } from '../../backends/types.ts';
+import { SyncStatus, type SyncCollectionRequest, type SyncCollectionResponse, type SyncItemResponse } from '../../protocol/commands/sync.ts';
+import type { ProtocolVersion } from '../../protocol/version.ts';
+import type { Db } from '../state/db.ts';
+import type { FolderRow } from '../state/folders.ts';
+import { applyClientCommands } from './client-ops.ts';
+import { refreshPending, UidValidityChanged } from './detect.ts';
+import { mergeOptions, type CollectionOptions } from './options.ts';
+import { formatSyncKey, parseSyncKey, SyncStateRepository, type CollectionRef, type CollectionRow } from './state.ts';
+import { fillWindow, startPrefetch, type Prefetch } from './window.ts';
+
+/**
+ * The Sync engine for mail collections (MS-ASCMD 2.2.1.21; ARCHITECTURE
+ * protocol rules 1-5). Per collection and request:
+ *
+ * 1. SyncKey: "0" starts the collection over (new key, no items). The
+ *    current key confirms the last response. The previous key rolls that
+ *    response back (its item writes are undone, its changes pending again),
+ *    so the retry gets the same changes. Anything else: Status 3.
+ * 2. The device's own commands are applied and answered per item.
+ * 3. Change detection adds UIDs to the pending set; the window takes at most
+ *    WindowSize of them, newest first, within the time budget.
+ * 4. One transaction writes the items, marks what was sent and moves the
+ *    key, before the response leaves (rule 2). A response with nothing in it
+ *    keeps the key.
+ *
+ * A changed UIDVALIDITY answers Status 3 after forgetting the collection:
+ * every phone handles "start over from SyncKey 0", while deleting and
+ * re-adding thousands of items in place is slow and error-prone on devices.
+ */
+
+/** Who is syncing. */
+export interface SyncCaller {
+  readonly mailbox: string;
+  readonly deviceId: string;
+  readonly session: UserSession;
+  readonly version: ProtocolVersion;
+  /** The user's address (From of new drafts). */
+  readonly address?: string;
+}
+
+/** What is left of the request's global window and time (shared by its collections). */
+export interface SyncBudget {
+  remaining: number;
+  readonly deadline: number;
+}
+
+export interface SyncEngineDeps {
+  readonly db: Db;
+  readonly store: MailMessageStore;
+  readonly log: Logger;
+  /** Folder rows of the mailbox (H5's folder map): collection id -> IMAP path and type. */
+  readonly folders: {
+    getByServerId(mailbox: string, serverId: string): FolderRow | undefined;
+    listActive(mailbox: string): FolderRow[];
+  };
+}
+
+/** MS-ASCMD 2.2.3.186.3 folder types that hold mail. */
+const MAIL_TYPES = new Set([1, 2, 3, 4, 5, 6, 12]);
+const DRAFTS = 3;
+const TRASH = 4;
+
+/** Default time budget of one Sync: stop filling windows after this (issue 4 item 9). */
+export const SYNC_BUDGET_MS = 20_000;
+
+const repos = new WeakMap<Db, SyncStateRepository>();
+
+/** A prefetched window older than this is not used (the phone went away, or came back much later). */
+const PREFETCH_TTL_MS = 60_000;
+/** At most this many prefetched windows in memory (each up to WindowSize messages' headers and truncated bodies). */
+const PREFETCH_MAX = 64;
+const prefetchSlot = (r: CollectionRef): string => `${r.mailbox}\u0000${r.deviceId}\u0000${r.collectionId}`;
+
+/** The repository of a database, prepared once per database handle. */
+export function syncRepository(db: Db): SyncStateRepository {
+  let r = repos.get(db);
+  if (!r) {
+    r = new SyncStateRepository(db);
+    repos.set(db, r);
+  }
+  return r;
+}
+
+export class SyncEngine {
+  readonly repo: SyncStateRepository;
+  /** Serialises requests on one collection: two overlapping Syncs of a device must not interleave their state writes. */
+  private readonly locks = new Map<string, Promise<unknown>>();
+  /** The next window's new messages, fetched while the current response travels (initial sync of big folders). */
+  private readonly prefetches = new Map<string, { readonly p: Prefetch; readonly at: number }>();
+
+  constructor(private readonly deps: SyncEngineDeps) {
+    this.repo = syncRepository(deps.db);
+  }
+
+  /** Runs `fn` once earlier work on the same collection is done. */
+  private async exclusive<T>(ref: CollectionRef, fn: () => Promise<T>): Promise<T> {
+    const k = `${ref.mailbox}\u0000${ref.deviceId}\u0000${ref.collectionId}`;
+    const prev = this.locks.get(k) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(k, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(k) === tail) this.locks.delete(k);
+    }
+  }
+
+  /** Whether `collectionId` names a mail folder of this mailbox. */
+  mailFolder(mailbox: string, collectionId: string): FolderRow | undefined {
+    const f = this.deps.folders.getByServerId(mailbox, collectionId);
+    return f && f.source === 'imap' && MAIL_TYPES.has(f.type) ? f : undefined;
+  }
+
+  private trashPath(mailbox: string): string | undefined {
+    return this.deps.folders.listActive(mailbox).find((f) => f.source === 'imap' && f.type === TRASH)?.path;
+  }
+
+  /** One collection of a Sync request. Throws BackendError for backend outages (the caller answers 503). */
+  syncCollection(caller: SyncCaller, req: SyncCollectionRequest, budget: SyncBudget): Promise<SyncCollectionResponse> {
+    const ref: CollectionRef = { mailbox: caller.mailbox, deviceId: caller.deviceId, collectionId: req.collectionId };
+    return this.exclusive(ref, () => this.syncLocked(caller, ref, req, budget));
+  }
+
+  private async syncLocked(caller: SyncCaller, ref: CollectionRef, req: SyncCollectionRequest, budget: SyncBudget): Promise<SyncCollectionResponse> {
+    const base = { collectionId: req.collectionId, ...(req.class ? { class: req.class } : { class: 'Email' }) };
+    const folder = this.mailFolder(caller.mailbox, req.collectionId);
+    if (!folder) {
+      // Unknown folder, or not a mail folder: the device refreshes its hierarchy (MS-ASCMD 2.2.3.177.17 Status 12).
+      return { ...base, syncKey: req.syncKey, status: SyncStatus.FolderHierarchyChanged };
+    }
+    const repo = this.repo;
+    if (req.syncKey === '0') {
+      let gen = '';
+      repo.transaction(() => {
+        repo.reset(ref);
+        gen = repo.create(ref, folder.path, mergeOptions(undefined, req));
+      });
+      this.deps.log.info({ event: 'sync.start', collection: req.collectionId }, 'collection (re)started');
+      return { ...base, syncKey: formatSyncKey(gen, 1), status: SyncStatus.Success };
+    }
+    let state = repo.get(ref);
+    const key = parseSyncKey(req.syncKey);
+    if (!state || !key || key.gen !== state.gen || (key.n !== state.syncKey && key.n !== state.prevSyncKey)) {
+      this.deps.log.info({ event: 'sync.bad-key', collection: req.collectionId, syncKey: req.syncKey }, 'unknown sync key');
+      return { ...base, syncKey: '0', status: SyncStatus.InvalidSyncKey };
+    }
+    const s0 = state;
+    if (key.n === s0.syncKey) {
+      repo.transaction(() => repo.confirm(ref, key.n));
+    } else {
+      // The device lost the response that issued the current key: undo it, so this request gets the same changes.
+      repo.transaction(() => {
+        repo.rollback(ref, s0.syncKey);
+        repo.setKeys(ref, key.n, null);
+      });
+      this.deps.log.info({ event: 'sync.retry', collection: req.collectionId, syncKey: req.syncKey }, 'previous key: replaying');
+    }
+    const options = mergeOptions(s0.options, req);
+    if (JSON.stringify(options) !== JSON.stringify(s0.options)) {
+      repo.transaction(() => {
+        repo.setOptions(ref, options);
+        if (options.filterType !== s0.options.filterType) repo.requireRescan(ref);
+      });
+    }
+    state = repo.get(ref)!;
+    return this.run(caller, ref, req, budget, folder, state, options, key.n, base);
+  }
+
+  private async run(
+    caller: SyncCaller,
+    ref: CollectionRef,
+    req: SyncCollectionRequest,
+    budget: SyncBudget,
+    folder: FolderRow,
+    state: CollectionRow,
+    options: CollectionOptions,
+    requestKey: number,
+    base: { collectionId: string; class: string },
+  ): Promise<SyncCollectionResponse> {
+    const repo = this.repo;
+    let responses: SyncItemResponse[] = [];
+    let clientChanged = false;
+    let nextItem = state.nextItem;
+    if (req.commands.length) {
+      const res = await applyClientCommands(
+        {
+          repo,
+          store: this.deps.store,
+          session: caller.session,
+          ref,
+          path: folder.path,
+          isDrafts: folder.type === DRAFTS,
+          isTrash: folder.type === TRASH,
+          trashPath: this.trashPath(caller.mailbox),
+          deletesAsMoves: req.deletesAsMoves ?? true,
+          version: caller.version,
+          options,
+          requestKey,
+          replay: state.lastResponsesKey === requestKey ? (state.lastResponses ?? []) : [],
+          nextItem,
+          ...(caller.address ? { userAddress: caller.address } : {}),
+          log: this.deps.log,
+        },
+        req.commands,
+      );
+      responses = res.responses;
+      clientChanged = res.changed;
+      nextItem = res.nextItem;
+    }
+    // Exchange sends Change/Delete answers only for failures (MS-ASCMD 2.2.3.24.3, 2.2.3.42.3); Add always carries the ServerId.
+    responses = responses.filter((r) => r.kind === 'Add' || r.kind === 'Fetch' || r.status !== SyncStatus.Success);
+    const getChanges = req.getChanges ?? true;
+    let window: Awaited<ReturnType<typeof fillWindow>> | undefined;
+    if (getChanges) {
+      try {
+        await refreshPending(repo, this.deps.store, caller.session, ref, repo.get(ref)!, folder.path);
+      } catch (e) {
+        if (!(e instanceof UidValidityChanged)) throw e;
+        repo.transaction(() => repo.reset(ref));
+        this.deps.log.warn({ event: 'sync.uidvalidity', collection: req.collectionId }, 'UIDVALIDITY changed: collection starts over');
+        return { ...base, syncKey: '0', status: SyncStatus.InvalidSyncKey };
+      }
+      const limit = Math.max(0, Math.min(options.windowSize, budget.remaining));
+      const pk = prefetchSlot(ref);
+      const pre = this.prefetches.get(pk);
+      this.prefetches.delete(pk);
+      window = await fillWindow({
+        ...(pre && Date.now() - pre.at < PREFETCH_TTL_MS ? { prefetched: pre.p } : {}),
+        repo,
+        store: this.deps.store,
+        session: caller.session,
+        ref,
+        path: folder.path,
+        options,
+        version: caller.version,
+        nextItem,
+        limit,
+        deadline: budget.deadline,
+      });
+      budget.remaining -= window.commands.length;
+      nextItem = window.nextItem;
+    }
+    const commands = window?.commands ?? [];
+    const newKey = commands.length > 0 || clientChanged ? state.lastIssued + 1 : undefined;
+    const sentKey = newKey ?? requestKey;
+    repo.transaction(() => {
+      for (const w of window?.itemWrites ?? []) {
+        if (w.kind === 'put') repo.putItem(ref, w.item, newKey);
+        else repo.deleteItem(ref, w.serverId, newKey);
+      }
+      for (const uid of window?.resolved ?? []) repo.markSent(ref, uid, sentKey);
+      repo.setNextItem(ref, nextItem);
+      if (newKey !== undefined) repo.setKeys(ref, newKey, requestKey);
+    });
+    if (window?.moreAvailable && newKey !== undefined) this.prefetch(caller, ref, folder.path, options);
+    if (commands.length) this.deps.log.debug({ event: 'sync.export', collection: req.collectionId, count: commands.length, more: window?.moreAvailable }, 'server changes sent');
+    return {
+      ...base,
+      syncKey: formatSyncKey(state.gen, newKey ?? requestKey),
+      status: SyncStatus.Success,
+      ...(window?.moreAvailable ? { moreAvailable: true } : {}),
+      ...(commands.length ? { commands } : {}),
+      ...(responses.length ? { responses } : {}),
+    };
+  }
+
+  /** Starts fetching the next window's new messages; kept for one minute, at most PREFETCH_MAX collections at a time. */
+  private prefetch(caller: SyncCaller, ref: CollectionRef, path: string, options: CollectionOptions): void {
+    const p = startPrefetch({ repo: this.repo, store: this.deps.store, session: caller.session, ref, path, options, version: caller.version, limit: options.windowSize });
+    if (!p) return;
+    if (this.prefetches.size >= PREFETCH_MAX) {
+      const oldest = this.prefetches.keys().next().value;
+      if (oldest !== undefined) this.prefetches.delete(oldest);
+    }
+    this.prefetches.set(prefetchSlot(ref), { p, at: Date.now() });
+  }
+
+  /**
+   * GetItemEstimate (MS-ASCMD 2.2.1.9): the number of pending changes after
+   * change detection. Status 2 unknown collection, 3 not primed (no state),
+   * 4 unknown key.
+   */
+  async estimate(caller: SyncCaller, collectionId: string, syncKey: string): Promise<{ status: 1 | 2 | 3 | 4; estimate?: number }> {
+    const folder = this.mailFolder(caller.mailbox, collectionId);
+    if (!folder) return { status: 2 };
+    const ref: CollectionRef = { mailbox: caller.mailbox, deviceId: caller.deviceId, collectionId };
+    return this.exclusive(ref, async () => {
+      const state = this.repo.get(ref);
+      if (!state || syncKey === '0') return { status: 3 as const };
+      const key = parseSyncKey(syncKey);
+      if (!key || key.gen !== state.gen || (key.n !== state.syncKey && key.n !== state.prevSyncKey)) return { status: 4 as const };
+      try {
+        await refreshPending(this.repo, this.deps.store, caller.session, ref, state, folder.path);
+      } catch (e) {
+        if (e instanceof UidValidityChanged) return { status: 4 as const };
+        throw e;
+      }
+      return { status: 1 as const, estimate: this.repo.pendingCount(ref) };
+    });
+  }
+
+  /**
+   * For push (Ping, hanging Sync): whether the device's collection has
+   * changes it has not received. Runs change detection (one STATUS when
+   * nothing moved). A collection the device never synced has none.
+   */
+  async hasChanges(caller: Pick<SyncCaller, 'mailbox' | 'deviceId' | 'session'>, collectionId: string): Promise<boolean> {
+    const folder = this.mailFolder(caller.mailbox, collectionId);
+    if (!folder) return false;
+    const ref: CollectionRef = { mailbox: caller.mailbox, deviceId: caller.deviceId, collectionId };
+    return this.exclusive(ref, async () => {
+      const state = this.repo.get(ref);
+      if (!state) return false;
+      try {
+        await refreshPending(this.repo, this.deps.store, caller.session, ref, state, folder.path);
+      } catch (e) {
+        if (e instanceof UidValidityChanged) return true;
+        throw e;
+      }
+      return this.repo.pendingCount(ref) > 0;
+    });
+  }
+
+  /**
+   * The IMAP location of an item the device holds (ItemOperations, MoveItems,
+   * SmartReply/Forward, attachments by FileReference). Resolved only through
+   * this device's own state, so ids from elsewhere resolve to nothing.
+   */
+  resolveItem(mailbox: string, deviceId: string, serverId: string): { path: string; uid: number; collectionId: string } | undefined {
+    const m = /^([1-9]\d{0,9}):[1-9]\d{0,14}$/.exec(serverId);
+    if (!m) return undefined;
+    const collectionId = m[1]!;
+    const folder = this.mailFolder(mailbox, collectionId);
+    if (!folder) return undefined;
+    const item = this.repo.itemByServerId({ mailbox, deviceId, collectionId }, serverId);
+    return item ? { path: folder.path, uid: item.uid, collectionId } : undefined;
+  }
+
+  /**
+   * Records that an item moved away on the device's request (MoveItems): the
+   * device no longer holds it in the source collection, so no Delete is sent
+   * for it later.
+   */
+  forgetItem(mailbox: string, deviceId: string, serverId: string): void {
+    const m = /^([1-9]\d{0,9}):/.exec(serverId);
+    if (!m) return;
+    const ref: CollectionRef = { mailbox, deviceId, collectionId: m[1]! };
+    const item = this.repo.itemByServerId(ref, serverId);
+    this.repo.transaction(() => {
+      this.repo.deleteItem(ref, serverId);
+      if (item) this.repo.clearDirty(ref, item.uid);
+    });
+  }
+}
