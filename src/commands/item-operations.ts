@@ -11,52 +11,71 @@ import {
 import { encodeWbxml } from '../../protocol/wbxml/encoder.ts';
 import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import type { Services } from '../server/services.ts';
-import { DataTooLargeError, openAttachment, readAll } from './fetch/attachment.ts';
+import { byteWindow, decodedSize, locateAttachment, openLocated } from './fetch/attachment.ts';
 import { emptyFolderContents } from './fetch/empty-folder.ts';
 import { fetchEmailProperties } from './fetch/fetch-item.ts';
-import { MULTIPART_CONTENT_TYPE, buildMultipart, type MultipartPart } from './fetch/multipart.ts';
+import { MAX_MULTIPART_BYTES, MULTIPART_CONTENT_TYPE, buildMultipart, type ByteSource, type MultipartPart } from './fetch/multipart.ts';
+import { StreamedTexts, base64Chunks } from './fetch/streamed-wbxml.ts';
 import { resolveItem, resolveLongId } from './fetch/resolve.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
+
+/** MS-ASHTTP 2.2.2.1.2: the Content-Type of a WBXML response (the inline streamed form is one). */
+const WBXML_CONTENT_TYPE = 'application/vnd.ms-sync.wbxml';
+
+/** Room kept in a multipart response for part 0 (the WBXML) and the table. */
+const WBXML_PART_ROOM = 16 * 1024 * 1024;
 
 type FetchOp = Extract<ItemOperation, { kind: 'Fetch' }>;
 type FetchResult = Extract<ItemOperationResult, { kind: 'Fetch' }>;
 
-/** Binary parts collected for a multipart response; index 0 is the WBXML itself. */
+/**
+ * What the response carries besides its tree: the binary parts of a
+ * multipart response (index 0 is the WBXML itself), or the attachment texts
+ * streamed into an inline response.
+ */
 interface PartSink {
   readonly multipart: boolean;
   readonly parts: MultipartPart[];
+  readonly texts: StreamedTexts;
 }
 
-/** The slice of `data` a Range asks for (MS-ASCMD 2.2.3.143.2), or undefined when it starts past the end. */
-function sliceRange(data: Buffer, range: ByteRange | undefined): { data: Buffer; range?: ByteRange } | undefined {
-  if (!range) return { data };
-  if (data.length === 0 || range.start >= data.length) return undefined;
-  const end = Math.min(range.end, data.length - 1);
-  return { data: data.subarray(range.start, end + 1), range: { start: range.start, end } };
-}
-
+/**
+ * Fetch of an attachment by FileReference (MS-ASCMD 2.2.3.67.1, Range
+ * 2.2.3.143.2, Total 2.2.3.179). The bytes are never held whole: in a
+ * multipart response they are a part streamed from IMAP when the response
+ * reaches it; inline, the base64 text is encoded chunk by chunk into the
+ * WBXML `Data` string as it is written. The decoded size is needed first only
+ * for the multipart table and for Range (Total, and a start past the end).
+ */
 async function fetchAttachment(ctx: CommandContext<Services>, op: FetchOp, ref: string, sink: PartSink): Promise<FetchResult> {
   const base = { kind: 'Fetch' as const, fileReference: ref };
-  const opened = await openAttachment(ctx, ref);
-  if (!opened) return { ...base, status: ItemOperationsStatus.InvalidAttachment };
-  let all: Buffer;
-  try {
-    all = await readAll(opened.stream, ctx.services.config.limits.maxBodyBytes);
-  } catch (e) {
-    if (e instanceof DataTooLargeError) return { ...base, status: ItemOperationsStatus.DataTooLarge };
-    throw e;
+  const located = await locateAttachment(ctx, ref);
+  if (!located) return { ...base, status: ItemOperationsStatus.InvalidAttachment };
+  const range = op.options.range;
+  let window: ByteRange | undefined;
+  let total: number | undefined;
+  if (range || sink.multipart) {
+    total = await decodedSize(ctx, located);
+    if (range) {
+      if (total === 0 || range.start >= total) return { ...base, status: ItemOperationsStatus.InvalidByteRange };
+      window = { start: range.start, end: Math.min(range.end, total - 1) };
+    }
   }
-  const sliced = sliceRange(all, op.options.range);
-  if (!sliced) return { ...base, status: ItemOperationsStatus.InvalidByteRange };
-  const file = {
-    contentType: opened.contentType,
-    ...(sliced.range ? { range: sliced.range, total: all.length } : {}),
+  const open = async (): Promise<ByteSource> => {
+    const stream = (await openLocated(ctx, located)) as AsyncIterable<Buffer | string>;
+    return window ? byteWindow(stream, window.start, window.end) : stream;
   };
+  const file = { contentType: located.contentType, ...(window ? { range: window, total } : {}) };
   if (sink.multipart) {
-    sink.parts.push(sliced.data);
+    const length = window ? window.end - window.start + 1 : total!;
+    // The part table holds 32-bit offsets; leave room for the WBXML part itself.
+    const before = sink.parts.reduce((n, p) => n + p.length, 0);
+    if (before + length > MAX_MULTIPART_BYTES - WBXML_PART_ROOM) return { ...base, status: ItemOperationsStatus.DataTooLarge };
+    sink.parts.push({ length, open });
     return { ...base, status: ItemOperationsStatus.Success, file: { ...file, part: sink.parts.length - 1 } };
   }
-  return { ...base, status: ItemOperationsStatus.Success, file: { ...file, data: sliced.data } };
+  const placeholder = sink.texts.add(async () => base64Chunks(await open()));
+  return { ...base, status: ItemOperationsStatus.Success, file: { ...file, data: StreamedTexts.asData(placeholder) } };
 }
 
 /**
@@ -119,7 +138,7 @@ export const itemOperationsHandler: CommandHandler<ItemOperationsRequest, Servic
   name: 'ItemOperations',
   parse: (body, ctx) => parseItemOperationsRequest(body, ctx.protocolVersion),
   async handle(ctx, req): Promise<CommandResult> {
-    const sink: PartSink = { multipart: ctx.params.AcceptMultiPart?.toUpperCase() === 'T', parts: [new Uint8Array(0)] };
+    const sink: PartSink = { multipart: ctx.params.AcceptMultiPart?.toUpperCase() === 'T', parts: [new Uint8Array(0)], texts: new StreamedTexts() };
     const results: ItemOperationResult[] = [];
     for (const op of req.operations) {
       try {
@@ -132,7 +151,11 @@ export const itemOperationsHandler: CommandHandler<ItemOperationsRequest, Servic
       }
     }
     const body = buildItemOperationsResponse({ status: ItemOperationsStatus.Success, results }, ctx.protocolVersion);
-    if (!sink.multipart) return { body, easStatus: ItemOperationsStatus.Success };
+    if (!sink.multipart && sink.texts.size === 0) return { body, easStatus: ItemOperationsStatus.Success };
+    if (!sink.multipart) {
+      // Length unknown until the last base64 chunk: sent chunked (HTTP/1.1), never buffered.
+      return { raw: { contentType: WBXML_CONTENT_TYPE, data: sink.texts.encode(body, ctx.protocolVersion) }, easStatus: ItemOperationsStatus.Success };
+    }
     sink.parts[0] = encodeWbxml(body, { version: ctx.protocolVersion });
     const mp = buildMultipart(sink.parts);
     return {

@@ -82,6 +82,34 @@ async function moveOne(ctx: CommandContext<Services>, m: MoveItem): Promise<Move
     : { srcMsgId: m.srcMsgId, status: MoveItemsStatus.Success };
 }
 
+/** The sync engine's per-collection serialisation, as SyncEngine declares it (private there). */
+type Exclusive = <T>(ref: CollectionRef, fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * Runs `fn` holding the sync engine's lock on each of the device's
+ * collections `ids`, so that no Sync, GetItemEstimate or Ping check of the
+ * source or destination runs between reading the device's items and writing
+ * the moved item's new place (a Sync of the destination that detected the new
+ * UID meanwhile would otherwise send it as an Add too). Locks are taken in
+ * one global order (sorted ids) and Sync takes one at a time, so two holders
+ * cannot wait on each other.
+ *
+ * SyncEngine keeps that lock (`exclusive`) private; this reaches the same
+ * instance by name rather than adding a second scheme beside it. Once the
+ * engine exports it, the cast goes.
+ */
+async function underCollectionLocks<T>(ctx: CommandContext<Services>, ids: readonly string[], fn: () => Promise<T>): Promise<T> {
+  const engine = ctx.services.sync;
+  const lock = (engine as unknown as { exclusive?: Exclusive }).exclusive;
+  // Fail loudly if the engine's lock moves: MoveItems must not write sync state unserialised.
+  if (typeof lock !== 'function') throw new Error('SyncEngine no longer has its per-collection lock `exclusive`');
+  const exclusive: Exclusive = lock.bind(engine);
+  const sorted = [...new Set(ids)].sort();
+  const run = (i: number): Promise<T> =>
+    i === sorted.length ? fn() : exclusive({ mailbox: ctx.mailbox, deviceId: ctx.deviceId, collectionId: sorted[i]! }, () => run(i + 1));
+  return run(0);
+}
+
 /**
  * MoveItems (MS-ASCMD 2.2.1.12): IMAP MOVE (or COPY + UID EXPUNGE) of each
  * item, answered per item with the MoveItems statuses of 2.2.3.177.10
@@ -93,7 +121,7 @@ export const moveItemsHandler: CommandHandler<MoveItemsRequest, Services> = {
   parse: (body, ctx) => parseMoveItemsRequest(body, ctx.protocolVersion),
   async handle(ctx, req) {
     const results: MoveItemResult[] = [];
-    for (const m of req.moves) results.push(await moveOne(ctx, m));
+    for (const m of req.moves) results.push(await underCollectionLocks(ctx, [m.srcFldId, m.dstFldId], () => moveOne(ctx, m)));
     return { body: buildMoveItemsResponse({ results }, ctx.protocolVersion), easStatus: results.every((r) => r.status === MoveItemsStatus.Success) ? 3 : 'partial' };
   },
 };

@@ -242,6 +242,30 @@ describe.each(['12.1', '14.1', '16.1'] as const)('MoveItems (%s)', (version) => 
   });
 });
 
+describe('MoveItems and Sync of the same collections', () => {
+  it("waits for the sync engine's lock on the source and destination collections before moving", async () => {
+    const { c, ids, inbox, item, subject } = await deliverAndSync('14.1', randomBytes(10), 'movelock');
+    const dst = ids.byType.get(4)!;
+    // Hold the destination's lock as a running Sync of it would (the engine keeps `exclusive` private).
+    const engine = server.services.sync as unknown as { exclusive<T>(ref: { mailbox: string; deviceId: string; collectionId: string }, fn: () => Promise<T>): Promise<T> };
+    let release!: () => void;
+    const held = engine.exclusive({ mailbox: 'alice@example.test', deviceId: c.opts.deviceId, collectionId: dst }, () => new Promise<void>((r) => (release = r)));
+    let answered = false;
+    const move = c
+      .command('MoveItems', el('Move', 'MoveItems', [el('Move', 'Move', [el('Move', 'SrcMsgId', item.serverId), el('Move', 'SrcFldId', inbox), el('Move', 'DstFldId', dst)])]))
+      .finally(() => (answered = true));
+    await new Promise((r) => setTimeout(r, 500));
+    // Neither answered nor moved on the server while a Sync of the destination is running.
+    expect(answered).toBe(false);
+    expect(await findBySubject(stack(), 'alice@example.test', 'INBOX', subject)).toHaveLength(1);
+    release();
+    await held;
+    const res = await move;
+    expect(childNumber(child(res.body!, 'Response', 'Move')!, 'Status', 'Move')).toBe(3);
+    expect(await findBySubject(stack(), 'alice@example.test', 'Trash', subject)).toHaveLength(1);
+  });
+});
+
 describe('ItemOperations EmptyFolderContents', () => {
   it('expunges every message of the folder and, with DeleteSubFolders, its subfolders', async () => {
     const { c, ids } = await device('14.1');

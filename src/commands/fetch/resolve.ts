@@ -10,6 +10,8 @@ export interface ResolvedItem {
   readonly serverId: string;
   readonly path: string;
   readonly uid: number;
+  /** UIDVALIDITY the device's state was built under (null before the first sync): with the UID, names immutable content. */
+  readonly uidValidity: number | null;
   readonly item: ItemRow;
 }
 
@@ -29,7 +31,7 @@ export function resolveItem(ctx: CommandContext<Services>, serverId: string, col
   if (!coll) return undefined;
   const item = repo.itemByServerId(ref, serverId);
   if (!item) return undefined;
-  return { ref, serverId, path: coll.path, uid: item.uid, item };
+  return { ref, serverId, path: coll.path, uid: item.uid, uidValidity: coll.uidValidity, item };
 }
 
 /**
