@@ -82,9 +82,6 @@ async function moveOne(ctx: CommandContext<Services>, m: MoveItem): Promise<Move
     : { srcMsgId: m.srcMsgId, status: MoveItemsStatus.Success };
 }
 
-/** The sync engine's per-collection serialisation, as SyncEngine declares it (private there). */
-type Exclusive = <T>(ref: CollectionRef, fn: () => Promise<T>) => Promise<T>;
-
 /**
  * Runs `fn` holding the sync engine's lock on each of the device's
  * collections `ids`, so that no Sync, GetItemEstimate or Ping check of the
@@ -93,20 +90,12 @@ type Exclusive = <T>(ref: CollectionRef, fn: () => Promise<T>) => Promise<T>;
  * UID meanwhile would otherwise send it as an Add too). Locks are taken in
  * one global order (sorted ids) and Sync takes one at a time, so two holders
  * cannot wait on each other.
- *
- * SyncEngine keeps that lock (`exclusive`) private; this reaches the same
- * instance by name rather than adding a second scheme beside it. Once the
- * engine exports it, the cast goes.
  */
 async function underCollectionLocks<T>(ctx: CommandContext<Services>, ids: readonly string[], fn: () => Promise<T>): Promise<T> {
   const engine = ctx.services.sync;
-  const lock = (engine as unknown as { exclusive?: Exclusive }).exclusive;
-  // Fail loudly if the engine's lock moves: MoveItems must not write sync state unserialised.
-  if (typeof lock !== 'function') throw new Error('SyncEngine no longer has its per-collection lock `exclusive`');
-  const exclusive: Exclusive = lock.bind(engine);
   const sorted = [...new Set(ids)].sort();
   const run = (i: number): Promise<T> =>
-    i === sorted.length ? fn() : exclusive({ mailbox: ctx.mailbox, deviceId: ctx.deviceId, collectionId: sorted[i]! }, () => run(i + 1));
+    i === sorted.length ? fn() : engine.exclusive({ mailbox: ctx.mailbox, deviceId: ctx.deviceId, collectionId: sorted[i]! }, () => run(i + 1));
   return run(0);
 }
 

@@ -94,8 +94,12 @@ export class SyncEngine {
     this.repo = syncRepository(deps.db);
   }
 
-  /** Runs `fn` once earlier work on the same collection is done. */
-  private async exclusive<T>(ref: CollectionRef, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` once earlier work on the same collection is done. Public so that
+   * commands writing one collection's state outside Sync (MoveItems) serialise
+   * with it instead of inventing a second lock.
+   */
+  async exclusive<T>(ref: CollectionRef, fn: () => Promise<T>): Promise<T> {
     const k = `${ref.mailbox}\u0000${ref.deviceId}\u0000${ref.collectionId}`;
     const prev = this.locks.get(k) ?? Promise.resolve();
     const run = prev.then(fn, fn);
