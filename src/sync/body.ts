@@ -28,6 +28,8 @@ export interface BodyOptions {
   readonly mimeSupport?: number;
   readonly mimeTruncation?: number;
   readonly truncation?: number;
+  /** BodyPartPreference (MS-ASAIRS 2.2.2.11, 14.1+): asks for an airsyncbase:BodyPart besides the Body. */
+  readonly bodyPartPreferences?: readonly BodyPreference[];
 }
 
 /**
@@ -62,6 +64,20 @@ export function chooseBody(opts: BodyOptions, layout: MessageLayout, version: Pr
     allOrNone: pick.allOrNone ?? false,
     preview: versionAtLeast(version, '14.0') ? (pick.preview ?? 0) : 0,
   };
+}
+
+/**
+ * The BodyPart request (MS-ASAIRS 2.2.2.10, 2.2.2.11; 14.1+): only Type 2
+ * (HTML) exists for BodyPart. The message part is meant to be the new text
+ * of a message without the quoted conversation; without conversation
+ * analysis the whole HTML body is that part (a server must answer BodyPart
+ * whenever BodyPartPreference was sent), rendered like an HTML Body.
+ */
+export function chooseBodyPart(opts: BodyOptions, version: ProtocolVersion): BodyRequest | undefined {
+  if (!versionAtLeast(version, '14.1')) return undefined;
+  const pref = opts.bodyPartPreferences?.find((p) => p.type === 2);
+  if (!pref) return undefined;
+  return { kind: 'html', ...size(pref.truncationSize), allOrNone: pref.allOrNone ?? false, preview: pref.preview ?? 0 };
 }
 
 function size(n: number | undefined): { truncationSize?: number } {

@@ -8,7 +8,7 @@ import type { WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import type { Logger } from 'pino';
 import { composeDraft, draftFromChange, draftFromSource, isDraftEdit, mergeDraft } from './drafts.ts';
 import { formatFileReference, formatServerId } from './file-reference.ts';
-import { applyFlagChange, flagChangeFor } from './flags.ts';
+import { applyFlagChange, flagChangeFor, visibleState } from './flags.ts';
 import { loadEmailItem } from './item-fetch.ts';
 import { analyseLayout } from './mime-parts.ts';
 import type { CollectionOptions } from './options.ts';
@@ -97,9 +97,12 @@ export async function applyClientCommands(input: ClientOpsInput, commands: reado
       } else if (cmd.kind === 'Change') {
         const res = await change(input, cmd.serverId, cmd.applicationData);
         r = res.response;
-        if (res.item) {
-          const item = res.item;
-          write = () => repo.putItem(ref, item);
+        const { item, dirty } = res;
+        if (item || dirty !== undefined) {
+          write = () => {
+            if (item) repo.putItem(ref, item);
+            if (dirty !== undefined) repo.markDirty(ref, [dirty]);
+          };
         }
       } else {
         const res = await remove(input, cmd.serverId);
@@ -155,7 +158,16 @@ async function addDraft(input: ClientOpsInput, clientId: string, appData: WbxmlE
   };
 }
 
-async function change(input: ClientOpsInput, serverId: string, appData: WbxmlElement): Promise<{ response: StoredResponse; item?: ItemRow }> {
+/**
+ * Change (MS-ASCMD 2.2.3.24): Read/Flag/Categories to IMAP flags. When the
+ * message's visible flags also changed on the server since the device's key
+ * (another IMAP client), the collection's Conflict option decides
+ * (MS-ASCMD 2.2.3.34): 1 (the default) keeps the server's version, answers
+ * Status 7 and leaves the UID pending so the same response carries the
+ * server's version as a Change; 0 applies the device's change on top of
+ * the server's flags.
+ */
+async function change(input: ClientOpsInput, serverId: string, appData: WbxmlElement): Promise<{ response: StoredResponse; item?: ItemRow; dirty?: number }> {
   const notFound = { response: { kind: 'Change' as const, id: serverId, serverId, status: SyncStatus.ObjectNotFound } };
   const item = input.repo.itemByServerId(input.ref, serverId);
   if (!item) return notFound;
@@ -164,7 +176,14 @@ async function change(input: ClientOpsInput, serverId: string, appData: WbxmlEle
   if (input.isDrafts && versionAtLeast(input.version, '16.0') && isDraftEdit(c)) {
     current = await replaceDraft(input, item, c);
   }
-  const store = flagChangeFor(c, current.flags);
+  // What the server has now: flags set elsewhere since the device's key make this a conflict.
+  const [onServer] = await input.store.fetch(input.session, input.path, [current.uid], {});
+  if (!onServer) return notFound;
+  const conflict = visibleState(onServer.flags) !== visibleState(current.flags);
+  if (conflict && input.options.conflict !== 0) {
+    return { response: { kind: 'Change', id: serverId, serverId, status: SyncStatus.Conflict }, dirty: current.uid };
+  }
+  const store = flagChangeFor(c, onServer.flags);
   if (store.add.length || store.remove.length) {
     try {
       await input.store.setFlags(input.session, input.path, [current.uid], store);
@@ -173,8 +192,15 @@ async function change(input: ClientOpsInput, serverId: string, appData: WbxmlEle
       throw e;
     }
   }
-  // Recorded as what the device now holds, so the MODSEQ bump is not echoed back as a server change.
-  return { response: { kind: 'Change', id: serverId, serverId, status: SyncStatus.Success }, item: { ...current, flags: applyFlagChange(current.flags, store) } };
+  // Recorded as what the device now holds, so the MODSEQ bump is not echoed back as a server change;
+  // after a client-wins conflict the server's other changes stay pending and go out as a Change.
+  const held = applyFlagChange(current.flags, flagChangeFor(c, current.flags));
+  const after = applyFlagChange(onServer.flags, store);
+  return {
+    response: { kind: 'Change', id: serverId, serverId, status: SyncStatus.Success },
+    item: { ...current, flags: held },
+    ...(visibleState(after) !== visibleState(held) ? { dirty: current.uid } : {}),
+  };
 }
 
 /** A draft edit: APPEND the rebuilt message, expunge the old one; same ServerId, new UID. */

@@ -2,11 +2,13 @@ import type { FetchWant, FetchedMessage, MailAddress } from '../../backends/type
 import type { EasAttachment } from '../../protocol/types/body.ts';
 import type { EasEmail, Importance } from '../../protocol/types/email.ts';
 import { versionAtLeast, type ProtocolVersion } from '../../protocol/version.ts';
-import { chooseBody, planBodyFetch, renderBody, type BodyOptions, type BodyRequest } from './body.ts';
+import { chooseBody, chooseBodyPart, planBodyFetch, renderBody, type BodyOptions, type BodyRequest } from './body.ts';
 import { conversationId, conversationIndex, replyDepth, threadRoot } from './conversation.ts';
 import { formatFileReference } from './file-reference.ts';
 import { categoriesOf, flagOf, lastVerbOf } from './flags.ts';
+import { MAX_CALENDAR_BYTES, meetingRequestFromIcs } from './meeting.ts';
 import { analyseLayout, attachmentName, decodedSize, messageClassOf, type MessageLayout } from './mime-parts.ts';
+import { decodeCharset } from './text.ts';
 
 /**
  * An IMAP message as an EAS Email item (MS-ASEMAIL 2.2.2), fetched in two
@@ -79,7 +81,13 @@ export function planItemFetch(msg: FetchedMessage, ctx: Pick<ItemContext, 'versi
   if (hit && hit.body === ctx.body && hit.version === ctx.version) return hit;
   const layout = analyseLayout(msg.structure ?? { part: '1', type: 'text/plain', params: {}, size: msg.size });
   const req = chooseBody(ctx.body, layout, ctx.version);
-  const plan = { layout, req, want: planBodyFetch(req, layout, msg.size), body: ctx.body, version: ctx.version };
+  const partReq = chooseBodyPart(ctx.body, ctx.version);
+  let want = planBodyFetch(req, layout, msg.size);
+  if (partReq) want = mergeWants(want, planBodyFetch(partReq, layout, msg.size));
+  const calendar = layout.calendar && messageClassOf(layout).startsWith('IPM.Schedule.Meeting') ? layout.calendar : undefined;
+  // The invitation's details come from its iCalendar part (MS-ASEMAIL 2.2.2.48), fetched whole up to a cap.
+  if (calendar) want = mergeWants(want, { parts: [{ part: calendar.part, maxBytes: MAX_CALENDAR_BYTES + 1, ...(calendar.encoding ? { encoding: calendar.encoding } : {}) }] });
+  const plan: ItemPlan = { layout, req, ...(partReq ? { partReq } : {}), want, body: ctx.body, version: ctx.version };
   plans.set(msg, plan);
   return plan;
 }
@@ -88,18 +96,49 @@ export function planItemFetch(msg: FetchedMessage, ctx: Pick<ItemContext, 'versi
 export interface ItemPlan {
   readonly layout: MessageLayout;
   readonly req: BodyRequest;
+  /** BodyPartPreference Type 2 (14.1+), when asked. */
+  readonly partReq?: BodyRequest;
   readonly want: FetchWant;
   readonly body: BodyOptions;
   readonly version: ProtocolVersion;
 }
 const plans = new WeakMap<FetchedMessage, ItemPlan>();
 
+type PartWant = NonNullable<FetchWant['parts']>[number];
+
+/** One fetch for two plans: the union of parts (the larger cut of a part both need) and the source if either needs it. */
+export function mergeWants(a: FetchWant, b: FetchWant): FetchWant {
+  const parts = new Map<string, PartWant>();
+  for (const p of [...(a.parts ?? []), ...(b.parts ?? [])]) {
+    const prev = parts.get(p.part);
+    if (!prev) {
+      parts.set(p.part, p);
+      continue;
+    }
+    const max = prev.maxBytes === undefined || p.maxBytes === undefined ? undefined : Math.max(prev.maxBytes, p.maxBytes);
+    parts.set(p.part, max === undefined ? { part: prev.part, ...(prev.encoding ? { encoding: prev.encoding } : {}) } : { ...prev, maxBytes: max });
+  }
+  const source = a.source || b.source;
+  const srcMax = source ? (a.source && b.source ? maxOrWhole(a.sourceMaxBytes, b.sourceMaxBytes) : a.source ? a.sourceMaxBytes : b.sourceMaxBytes) : undefined;
+  const { parts: _ap, source: _as, sourceMaxBytes: _am, ...rest } = a;
+  return {
+    ...rest,
+    ...(parts.size ? { parts: [...parts.values()] } : {}),
+    ...(source ? { source: true } : {}),
+    ...(srcMax !== undefined ? { sourceMaxBytes: srcMax } : {}),
+  };
+}
+
+function maxOrWhole(x: number | undefined, y: number | undefined): number | undefined {
+  return x === undefined || y === undefined ? undefined : Math.max(x, y);
+}
+
 /**
  * Builds the item. `msg` carries the first fetch; `bodyData` the part fetch
  * (parts or source) planned by `planItemFetch`.
  */
 export function buildEmail(msg: FetchedMessage, bodyData: FetchedMessage | undefined, ctx: ItemContext): EasEmail {
-  const { layout, req } = planItemFetch(msg, ctx);
+  const { layout, req, partReq } = planItemFetch(msg, ctx);
   const env = msg.envelope;
   const h = parseHeaderFields(msg.headers);
   const merged: FetchedMessage = { ...msg, ...(bodyData?.parts ? { parts: bodyData.parts } : {}), ...(bodyData?.source ? { source: bodyData.source } : {}) };
@@ -135,6 +174,22 @@ export function buildEmail(msg: FetchedMessage, bodyData: FetchedMessage | undef
     contentClass: messageClass.startsWith('IPM.Schedule') ? 'urn:content-classes:calendarmessage' : 'urn:content-classes:message',
     nativeBodyType: nativeType,
   };
+  if (partReq) {
+    const r = renderBody(partReq, layout, merged).body;
+    email.bodyPart = {
+      status: 1,
+      type: 2,
+      estimatedDataSize: r.estimatedDataSize ?? 0,
+      ...(r.truncated !== undefined ? { truncated: r.truncated } : {}),
+      ...(r.data !== undefined ? { data: r.data } : {}),
+      ...(r.preview !== undefined ? { preview: r.preview } : {}),
+    };
+  }
+  if (layout.calendar && messageClass.startsWith('IPM.Schedule.Meeting')) {
+    const bytes = merged.parts?.get(layout.calendar.part);
+    const invitation = bytes && bytes.length <= MAX_CALENDAR_BYTES ? meetingRequestFromIcs(decodeCharset(bytes, layout.calendar.params['charset'])) : undefined;
+    if (invitation) email.meetingRequest = invitation.meeting;
+  }
   if (v14) {
     const root = threadRoot({ references: h.get('references'), inReplyTo: env?.inReplyTo, messageId: env?.messageId, subject: env?.subject });
     const cid = conversationId(root);

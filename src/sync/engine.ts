@@ -250,15 +250,20 @@ export class SyncEngine {
     const commands = window?.commands ?? [];
     const newKey = commands.length > 0 || clientChanged ? state.lastIssued + 1 : undefined;
     const sentKey = newKey ?? requestKey;
-    repo.transaction(() => {
-      for (const w of window?.itemWrites ?? []) {
-        if (w.kind === 'put') repo.putItem(ref, w.item, newKey);
-        else repo.deleteItem(ref, w.serverId, newKey);
-      }
-      for (const uid of window?.resolved ?? []) repo.markSent(ref, uid, sentKey);
-      repo.setNextItem(ref, nextItem);
-      if (newKey !== undefined) repo.setKeys(ref, newKey, requestKey);
-    });
+    const writes = window?.itemWrites ?? [];
+    const resolved = window?.resolved ?? [];
+    // A Sync that found nothing (the common push-driven case) writes nothing.
+    if (writes.length || resolved.length || newKey !== undefined || nextItem !== state.nextItem) {
+      repo.transaction(() => {
+        for (const w of writes) {
+          if (w.kind === 'put') repo.putItem(ref, w.item, newKey, w.isNew);
+          else repo.deleteItem(ref, w.serverId, newKey);
+        }
+        repo.markSentMany(ref, resolved, sentKey);
+        repo.setNextItem(ref, nextItem);
+        if (newKey !== undefined) repo.setKeys(ref, newKey, requestKey);
+      });
+    }
     if (window?.moreAvailable && newKey !== undefined) this.prefetch(caller, ref, folder.path, options);
     if (commands.length) this.deps.log.debug({ event: 'sync.export', collection: req.collectionId, count: commands.length, more: window?.moreAvailable }, 'server changes sent');
     return {

@@ -40,6 +40,12 @@ export interface StoredResponse {
   readonly class?: string;
 }
 
+/** A pending UID and what the device holds for it (nothing: the UID is new to the device). */
+export interface PendingEntry {
+  readonly uid: number;
+  readonly item?: ItemRow;
+}
+
 /** What the device holds of one message. */
 export interface ItemRow {
   readonly serverId: string;
@@ -133,6 +139,15 @@ export class SyncStateRepository {
          ON CONFLICT (mailbox, device_id, collection_id, uid) DO UPDATE SET sent_key = NULL`,
       ),
       pending: db.prepare(`SELECT uid FROM sync_dirty WHERE ${where} AND sent_key IS NULL ORDER BY uid DESC`),
+      pendingPage: db.prepare(
+        `SELECT d.uid AS uid, i.server_id AS server_id, i.flags AS flags, i.internal_date AS internal_date
+         FROM sync_dirty d LEFT JOIN sync_items i
+           ON i.mailbox = d.mailbox AND i.device_id = d.device_id AND i.collection_id = d.collection_id AND i.uid = d.uid
+         WHERE d.mailbox = ? AND d.device_id = ? AND d.collection_id = ? AND d.sent_key IS NULL AND d.uid < ?
+         ORDER BY d.uid DESC LIMIT ?`,
+      ),
+      pendingBelow: db.prepare(`SELECT 1 FROM sync_dirty WHERE ${where} AND sent_key IS NULL AND uid < ? LIMIT 1`),
+      markSentMany: db.prepare(`UPDATE sync_dirty SET sent_key = ? WHERE ${where} AND sent_key IS NULL AND uid IN (SELECT value FROM json_each(?))`),
       pendingCount: db.prepare(`SELECT COUNT(*) AS n FROM sync_dirty WHERE ${where} AND sent_key IS NULL`),
       markSent: db.prepare(`UPDATE sync_dirty SET sent_key = ? WHERE ${where} AND uid = ? AND sent_key IS NULL`),
       unsend: db.prepare(`UPDATE sync_dirty SET sent_key = NULL WHERE ${where} AND sent_key = ?`),
@@ -237,8 +252,12 @@ export class SyncStateRepository {
    * Writes an item; with `undoKey`, first remembers the row as it was so
    * that a retry with the previous key can restore it (server changes only).
    */
-  putItem(c: CollectionRef, item: ItemRow, undoKey?: number): void {
-    if (undoKey !== undefined) this.remember(c, item.serverId, undoKey);
+  putItem(c: CollectionRef, item: ItemRow, undoKey?: number, isNew = false): void {
+    // A new ServerId (from the item counter, never reused) had no row before: undo means delete, no lookup needed.
+    if (undoKey !== undefined) {
+      if (isNew) this.st.putUndo.run(c.mailbox, c.deviceId, c.collectionId, undoKey, item.serverId, null, null, null);
+      else this.remember(c, item.serverId, undoKey);
+    }
     this.st.putItem.run(c.mailbox, c.deviceId, c.collectionId, item.serverId, item.uid, flagsKey(item.flags), item.internalDate);
   }
 
@@ -279,12 +298,33 @@ export class SyncStateRepository {
     return (this.st.pending.all(c.mailbox, c.deviceId, c.collectionId) as { uid: number }[]).map((r) => r.uid);
   }
 
+  /**
+   * Up to `limit` pending UIDs below `belowUid`, newest first, each with the
+   * item the device holds for it (if any): one indexed read per window
+   * instead of the whole pending set plus a lookup per UID.
+   */
+  pendingPage(c: CollectionRef, belowUid: number, limit: number): PendingEntry[] {
+    const rows = this.st.pendingPage.all(c.mailbox, c.deviceId, c.collectionId, belowUid, limit) as (RawItem | (Omit<RawItem, 'server_id'> & { server_id: null }))[];
+    return rows.map((r) => (r.server_id === null ? { uid: r.uid } : { uid: r.uid, item: toItem(r) }));
+  }
+
+  /** Whether any UID below `belowUid` is pending (MoreAvailable). */
+  hasPendingBelow(c: CollectionRef, belowUid: number): boolean {
+    return this.st.pendingBelow.get(c.mailbox, c.deviceId, c.collectionId, belowUid) !== undefined;
+  }
+
   pendingCount(c: CollectionRef): number {
     return (this.st.pendingCount.get(c.mailbox, c.deviceId, c.collectionId) as { n: number }).n;
   }
 
   markSent(c: CollectionRef, uid: number, key: number): void {
     this.st.markSent.run(key, c.mailbox, c.deviceId, c.collectionId, uid);
+  }
+
+  /** `markSent` for a whole window in one statement (a window is hundreds of UIDs). */
+  markSentMany(c: CollectionRef, uids: readonly number[], key: number): void {
+    if (uids.length === 0) return;
+    this.st.markSentMany.run(key, c.mailbox, c.deviceId, c.collectionId, JSON.stringify(uids));
   }
 
   clearDirty(c: CollectionRef, uid: number): void {

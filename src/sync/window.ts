@@ -17,7 +17,7 @@ import type { CollectionRef, ItemRow, SyncStateRepository } from './state.ts';
  */
 
 /** One write to the device's item set, applied in the commit transaction. */
-export type ItemWrite = { readonly kind: 'put'; readonly item: ItemRow } | { readonly kind: 'delete'; readonly serverId: string };
+export type ItemWrite = { readonly kind: 'put'; readonly item: ItemRow; readonly isNew?: boolean } | { readonly kind: 'delete'; readonly serverId: string };
 
 export interface WindowResult {
   readonly commands: SyncServerCommand[];
@@ -54,6 +54,8 @@ const CHUNK = 512;
  * round trips of different sub-chunks overlap instead of adding up.
  */
 const SUB_CHUNK = 128;
+/** Above every IMAP UID (32-bit, RFC 3501 2.3.1.1): the first page of pending UIDs starts here. */
+const NO_UID_BELOW = 2 ** 32;
 
 async function fetchNew(w: Pick<WindowInput, 'store' | 'session' | 'path' | 'options' | 'version'>, uids: readonly number[], since: Date | undefined): Promise<{ metas: FetchedMessage[]; bodies: Map<number, FetchedMessage> }> {
   const subs: number[][] = [];
@@ -89,9 +91,16 @@ export function prefetchKey(w: Pick<WindowInput, 'options' | 'version' | 'path'>
 /** Starts fetching the new messages the next window will need (at most `limit` pending UIDs). */
 export function startPrefetch(w: Omit<WindowInput, 'nextItem' | 'deadline' | 'prefetched'>): Prefetch | undefined {
   const uids: number[] = [];
-  for (const uid of w.repo.pendingUids(w.ref)) {
-    if (uids.length >= Math.min(w.limit, CHUNK)) break;
-    if (!w.repo.itemByUid(w.ref, uid)) uids.push(uid);
+  const want = Math.min(w.limit, CHUNK);
+  let below = NO_UID_BELOW;
+  while (uids.length < want) {
+    const page = w.repo.pendingPage(w.ref, below, CHUNK);
+    for (const p of page) {
+      if (uids.length >= want) break;
+      if (!p.item) uids.push(p.uid);
+    }
+    if (page.length < CHUNK) break;
+    below = page[page.length - 1]!.uid;
   }
   if (uids.length === 0) return undefined;
   const result = fetchNew(w, uids, filterSince(w.options.filterType));
@@ -115,23 +124,25 @@ async function fetchNewUsing(w: WindowInput, uids: readonly number[], since: Dat
 
 export async function fillWindow(w: WindowInput): Promise<WindowResult> {
   const now = w.now ?? Date.now;
-  const pending = w.repo.pendingUids(w.ref);
   const since = filterSince(w.options.filterType);
   const commands: SyncServerCommand[] = [];
   const itemWrites: ItemWrite[] = [];
   const resolved: number[] = [];
   let nextItem = w.nextItem;
-  let i = 0;
+  // Pending UIDs are read a chunk at a time below the last one looked at (newest first), with the held item joined in.
+  let below = NO_UID_BELOW;
+  let exhausted = false;
   const soft = versionAtLeast(w.version, '12.0');
-  while (i < pending.length && commands.length < w.limit) {
+  while (commands.length < w.limit) {
     if (commands.length > 0 && now() >= w.deadline) break;
-    const chunk = pending.slice(i, i + Math.min(CHUNK, w.limit - commands.length));
-    i += chunk.length;
+    const size = Math.min(CHUNK, w.limit - commands.length);
+    const page = w.repo.pendingPage(w.ref, below, size);
+    if (page.length < size) exhausted = true;
+    if (page.length === 0) break;
+    below = page[page.length - 1]!.uid;
+    const chunk = page.map((p) => p.uid);
     const known = new Map<number, ItemRow>();
-    for (const uid of chunk) {
-      const item = w.repo.itemByUid(w.ref, uid);
-      if (item) known.set(uid, item);
-    }
+    for (const p of page) if (p.item) known.set(p.uid, p.item);
     const knownUids = chunk.filter((u) => known.has(u));
     const newUids = chunk.filter((u) => !known.has(u));
     const [current, fresh] = await Promise.all([
@@ -166,10 +177,12 @@ export async function fillWindow(w: WindowInput): Promise<WindowResult> {
       const serverId = formatServerId(w.ref.collectionId, nextItem++);
       const email = buildEmail(m, bodies.get(uid), { version: w.version, body: w.options, serverId });
       commands.push({ kind: 'Add', serverId, applicationData: emailToApplicationData(email, w.version) });
-      itemWrites.push({ kind: 'put', item: { serverId, uid, flags: m.flags, internalDate: m.internalDate.getTime() } });
+      itemWrites.push({ kind: 'put', isNew: true, item: { serverId, uid, flags: m.flags, internalDate: m.internalDate.getTime() } });
     }
+    if (exhausted) break;
   }
-  return { commands, itemWrites, resolved, moreAvailable: i < pending.length, nextItem };
+  const moreAvailable = !exhausted && w.repo.hasPendingBelow(w.ref, below);
+  return { commands, itemWrites, resolved, moreAvailable, nextItem };
 }
 
 /**

@@ -8,10 +8,11 @@ import { sessionOf } from '../folder-sync.ts';
 import type { CommandContext } from '../types.ts';
 import type { ResolvedItem } from './resolve.ts';
 
-/** Body options of an ItemOperations Fetch (MS-ASCMD 2.2.3.125.2): BodyPreference and MIMESupport. */
+/** Body options of an ItemOperations Fetch (MS-ASCMD 2.2.3.125.2): BodyPreference, BodyPartPreference and MIMESupport. */
 export function fetchBodyOptions(o: FetchOptions): BodyOptions {
   return {
     bodyPreferences: o.bodyPreferences,
+    ...(o.bodyPartPreferences.length ? { bodyPartPreferences: o.bodyPartPreferences } : {}),
     ...(o.mimeSupport !== undefined ? { mimeSupport: o.mimeSupport } : {}),
   };
 }
