@@ -19,9 +19,13 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const resultsFile = path.join(benchDir, 'results.json');
 
 async function main(filter: string[]): Promise<number> {
-  const files = readdirSync(benchDir)
+  const all = readdirSync(benchDir)
     .filter((f) => f.endsWith('.bench.ts'))
     .sort();
+  // Importing a module may start it (push.bench.ts runs when imported), so a
+  // filter naming files imports only those; a filter by exported name alone falls back to all.
+  const byFile = all.filter((f) => filter.includes(f.replace(/\.bench\.ts$/, '')));
+  const files = filter.length > 0 && byFile.length === filter.length ? byFile : all;
   const results: Record<string, unknown> = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
   let ran = 0;
   for (const file of files) {

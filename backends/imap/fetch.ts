@@ -38,18 +38,20 @@ export async function fetchMessages(client: ImapFlow, path: string, uids: readon
           partMap.set(p.part, data);
         }
       }
-      out.push({
+      // Built by assignment, not spreads: this runs for every message of an initial sync (tens of thousands).
+      const f: { -readonly [K in keyof FetchedMessage]: FetchedMessage[K] } = {
         uid: m.uid,
-        flags: m.flags ? [...m.flags].filter((f) => f !== '\\Recent').sort() : [],
-        ...(m.modseq !== undefined ? { modseq: BigInt(m.modseq) } : {}),
+        flags: m.flags ? imapFlags(m.flags) : [],
         internalDate: m.internalDate instanceof Date ? m.internalDate : new Date(m.internalDate ?? 0),
         size: m.size ?? 0,
-        ...(m.bodyStructure ? { structure: normaliseStructure(m.bodyStructure as ImapStructureNode) } : {}),
-        ...(m.envelope ? { envelope: toEnvelope(m.envelope) } : {}),
-        ...(m.headers ? { headers: m.headers } : {}),
-        ...(m.source ? { source: m.source } : {}),
-        ...(partMap ? { parts: partMap } : {}),
-      });
+      };
+      if (m.modseq !== undefined) f.modseq = BigInt(m.modseq);
+      if (m.bodyStructure) f.structure = normaliseStructure(m.bodyStructure as ImapStructureNode);
+      if (m.envelope) f.envelope = toEnvelope(m.envelope);
+      if (m.headers) f.headers = m.headers;
+      if (m.source) f.source = m.source;
+      if (partMap) f.parts = partMap;
+      out.push(f);
     }
     out.sort((a, b) => a.uid - b.uid);
     return out;
@@ -58,18 +60,28 @@ export async function fetchMessages(client: ImapFlow, path: string, uids: readon
   }
 }
 
+/** Flags without `\\Recent` (per-session, RFC 3501 2.3.2), sorted. */
+function imapFlags(set: Set<string>): string[] {
+  const out: string[] = [];
+  for (const f of set) if (f !== '\\Recent') out.push(f);
+  return out.sort();
+}
+
 function addrs(list: { name?: string; address?: string }[] | undefined): MailAddress[] {
-  return (list ?? []).map((a) => ({ ...(a.name ? { name: a.name } : {}), ...(a.address ? { address: a.address } : {}) }));
+  const out: MailAddress[] = [];
+  if (!list) return out;
+  for (const a of list) {
+    const x: { name?: string; address?: string } = {};
+    if (a.name) x.name = a.name;
+    if (a.address) x.address = a.address;
+    out.push(x);
+  }
+  return out;
 }
 
 /** imapflow decodes RFC 2047 words in the envelope (libmime, as mailparser does). */
 function toEnvelope(e: NonNullable<FetchMessageObject['envelope']>): MessageEnvelope {
-  const date = e.date ? new Date(e.date) : undefined;
-  return {
-    ...(date && !Number.isNaN(date.getTime()) ? { date } : {}),
-    ...(e.subject !== undefined ? { subject: e.subject } : {}),
-    ...(e.messageId ? { messageId: e.messageId } : {}),
-    ...(e.inReplyTo ? { inReplyTo: e.inReplyTo } : {}),
+  const env: { -readonly [K in keyof MessageEnvelope]: MessageEnvelope[K] } = {
     from: addrs(e.from),
     sender: addrs(e.sender),
     replyTo: addrs(e.replyTo),
@@ -77,6 +89,13 @@ function toEnvelope(e: NonNullable<FetchMessageObject['envelope']>): MessageEnve
     cc: addrs(e.cc),
     bcc: addrs(e.bcc),
   };
+  // imapflow already gives a Date (or the raw string when it could not parse one).
+  const date = e.date instanceof Date ? e.date : e.date ? new Date(e.date) : undefined;
+  if (date && !Number.isNaN(date.getTime())) env.date = date;
+  if (e.subject !== undefined) env.subject = e.subject;
+  if (e.messageId) env.messageId = e.messageId;
+  if (e.inReplyTo) env.inReplyTo = e.inReplyTo;
+  return env;
 }
 
 /** imapflow keys body parts by the section it asked for, lower-cased; accept either spelling. */

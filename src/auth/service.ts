@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Authenticator } from '../../backends/types.ts';
 import type { AuthConfig } from '../config.ts';
 
@@ -9,8 +9,7 @@ export type AuthOutcome =
   | { readonly ok: false; readonly reason: 'throttled'; readonly retryAfterSeconds: number };
 
 interface CacheEntry {
-  readonly salt: Buffer;
-  readonly hash: Buffer;
+  readonly mac: Buffer;
   readonly expires: number;
 }
 
@@ -19,17 +18,27 @@ interface FailureEntry {
   first: number;
 }
 
-/** Hashing cost for the cache: cheap enough per request, and the plain password is never kept. */
-const SCRYPT = { N: 1024, r: 8, p: 1 } as const;
+/**
+ * Why an HMAC and not a slow password hash: the cache only speeds up a check
+ * the IMAP server already accepted, it never decides on its own. Its entries
+ * live in this process's memory only, keyed with 32 random bytes drawn at
+ * start-up that never leave the process, so a leaked MAC cannot be attacked
+ * offline without also reading the key out of the same memory (which then
+ * holds passwords in flight anyway). A wrong password simply misses the cache
+ * and goes to IMAP, under the failure throttling below. A slow hash (scrypt
+ * cost ~2 ms per request) bought nothing here and cost CPU on every command.
+ * The MAC binds the login too, so one user's entry cannot match another's.
+ */
+const MAC_KEY = randomBytes(32);
 
-function hashPassword(password: string, salt: Buffer): Buffer {
-  return scryptSync(password, salt, 32, SCRYPT);
+function macOf(login: string, password: string): Buffer {
+  return createHmac('sha256', MAC_KEY).update(login).update('\0').update(password).digest();
 }
 
 /**
  * Credential checks against the mail server with a short success cache and
- * throttling of failures (issue 3 item 4). Successes are cached as salted
- * scrypt hashes for `cacheTtlMs`. Failures are counted per login and per
+ * throttling of failures (issue 3 item 4). Successes are cached as HMAC-SHA256
+ * values under a random per-process key for `cacheTtlMs` (never the password). Failures are counted per login and per
  * client address within `failureWindowMs`: each failure answers after a
  * delay that doubles up to `maxDelayMs`, and past `maxFailures` the check is
  * refused as `throttled` without asking the mail server, so that a password
@@ -52,7 +61,7 @@ export class AuthService {
     const userKey = `u:${login.toLowerCase()}`;
     const ipKey = `a:${clientAddress}`;
     const cached = this.cache.get(userKey);
-    if (cached && cached.expires > now && timingSafeEqual(cached.hash, hashPassword(password, cached.salt))) {
+    if (cached && cached.expires > now && timingSafeEqual(cached.mac, macOf(userKey, password))) {
       return { ok: true, cached: true };
     }
     const blocked = Math.max(this.blockedFor(userKey, now), this.blockedFor(ipKey, now));
@@ -62,8 +71,7 @@ export class AuthService {
     if (good) {
       this.failures.delete(userKey);
       if (this.config.cacheTtlMs > 0) {
-        const salt = randomBytes(16);
-        this.cache.set(userKey, { salt, hash: hashPassword(password, salt), expires: now + this.config.cacheTtlMs });
+        this.cache.set(userKey, { mac: macOf(userKey, password), expires: now + this.config.cacheTtlMs });
       }
       this.prune(now);
       return { ok: true, cached: false };
