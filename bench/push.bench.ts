@@ -6,64 +6,42 @@
  *
  * Three processes, so that each number belongs to the server alone:
  *   this orchestrator (dev stack: Dovecot, LMTP deliveries, measurements),
- *   the EAS server (this file with --server), and
+ *   the EAS server (bench/push-server.ts), and
  *   the load generator (bench/push-loadgen.ts), on loopback only.
  *
- *   npx tsx bench/push.bench.ts [--mailboxes=1000] [--devices=10] [--deliveries=500]
- *       [--idle-seconds=10] [--delivery-gap-ms=50] [--ramp-per-sec=250]
+ *   npm run bench -- push                  (result merged into bench/results.json)
+ *   npx tsx bench/push.bench.ts            (one run, JSON on stdout)
  *
- * Every wait is bounded; the run ends with a JSON summary on stdout.
+ * Scale: env PUSH_BENCH_MAILBOXES (1000), PUSH_BENCH_DEVICES (10),
+ * PUSH_BENCH_DELIVERIES (500), PUSH_BENCH_IDLE_SECONDS (10),
+ * PUSH_BENCH_DELIVERY_GAP_MS (50), PUSH_BENCH_RAMP_PER_SEC (250),
+ * PUSH_BENCH_PRIME_CONCURRENCY (64); or the same as --mailboxes=N etc.
+ * when run directly. Every wait is bounded.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import v8 from 'node:v8';
 
-const SELF = fileURLToPath(import.meta.url);
-const LOADGEN = join(SELF, '..', 'push-loadgen.ts');
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SERVER = join(HERE, 'push-server.ts');
+const LOADGEN = join(HERE, 'push-loadgen.ts');
 
+/** The benchmark's name in bench/results.json (bench/run.ts). */
+export const name = 'push';
+
+/** A scale parameter: `--name=N` on the command line, else env PUSH_BENCH_<NAME>, else the issue's default. */
 function arg(name: string, def: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  const v = a ? Number(a.slice(name.length + 3)) : def;
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} must be a number`);
+  const env = process.env[`PUSH_BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
+  const v = a ? Number(a.slice(name.length + 3)) : env !== undefined && env !== '' ? Number(env) : def;
+  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} / PUSH_BENCH_${name.toUpperCase().replace(/-/g, '_')} must be a number`);
   return v;
 }
 
 const nowMs = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-// ---------------------------------------------------------------- server mode
-
-async function serverMode(): Promise<void> {
-  const { loadConfig } = await import('../src/config.ts');
-  const { createServices } = await import('../src/server/services.ts');
-  const { buildServer } = await import('../src/server/build-server.ts');
-  const config = loadConfig();
-  // Watchers stay for the whole run; STATUS polling is not exercised (INBOX only).
-  const services = createServices(config, { push: { watcherLingerMs: 600_000 } });
-  for (const u of (process.env.BENCH_USERS ?? '').split(',').filter(Boolean)) services.repos.mailboxes.setEnabled(u, true);
-  const app = await buildServer(config, services);
-  // A deep accept queue: the ramp opens thousands of connections in seconds.
-  await app.listen({ host: '127.0.0.1', port: 0, backlog: 8192 });
-  const addr = app.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  process.on('disconnect', () => process.exit(0));
-  process.on('message', (m: { type: string }) => {
-    if (m.type === 'gc') {
-      for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
-      process.send!({ type: 'gc-done', mem: process.memoryUsage() });
-    } else if (m.type === 'snapshot') {
-      // Opt-in (BENCH_HEAP_SNAPSHOT=dir): where the held-Ping memory goes.
-      const file = v8.writeHeapSnapshot(join(process.env.BENCH_HEAP_SNAPSHOT!, `push-${Date.now()}.heapsnapshot`));
-      process.send!({ type: 'snapshot-done', file });
-    } else if (m.type === 'stop') {
-      void app.close().then(() => services.close()).then(() => process.exit(0));
-    }
-  });
-  process.send!({ type: 'listening', url: `http://127.0.0.1:${port}` });
-}
 
 // ---------------------------------------------------------- orchestrator mode
 
@@ -112,7 +90,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-async function orchestrate(): Promise<void> {
+/**
+ * Runs the whole benchmark (dev stack, server child, load generator) and
+ * returns the measurements (issue 5 goals: < 20 KB RSS per held Ping, idle
+ * CPU < 5 %, push latency p99 < 1 s). Nothing starts on import.
+ */
+export async function run(): Promise<Record<string, unknown>> {
   const mailboxes = arg('mailboxes', 1000);
   const devicesPer = arg('devices', 10);
   const deliveries = Math.min(arg('deliveries', 500), mailboxes);
@@ -121,6 +104,9 @@ async function orchestrate(): Promise<void> {
   // Phones do not all reconnect in the same millisecond; a bounded ramp keeps
   // the 2-core test machine's accept queue from dropping SYNs.
   const rampPerSec = arg('ramp-per-sec', 250);
+  // Requests in flight while priming (FolderSync + Sync per device): enough to
+  // keep both cores busy, few enough not to queue on the IMAP request pool.
+  const primeConcurrency = arg('prime-concurrency', 64);
   const total = mailboxes * devicesPer;
   const log = (msg: string, extra: Record<string, unknown> = {}): void => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`, Object.keys(extra).length ? JSON.stringify(extra) : '');
 
@@ -133,7 +119,7 @@ async function orchestrate(): Promise<void> {
   let server: ChildProcess | undefined;
   let loadgen: ChildProcess | undefined;
   try {
-    server = fork(SELF, ['--server'], {
+    server = fork(SERVER, [], {
       execArgv: ['--import', 'tsx', '--expose-gc'],
       env: {
         ...process.env,
@@ -154,9 +140,10 @@ async function orchestrate(): Promise<void> {
       stdio: ['ignore', process.env.BENCH_SERVER_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     });
     const { url } = await waitFor<{ type: string; url: string }>(server, (m) => m.type === 'listening', 60_000, 'server');
-    const gc = async (): Promise<NodeJS.MemoryUsage> => {
+    const gc = async (): Promise<NodeJS.MemoryUsage & { spaces: Record<string, number> }> => {
       server!.send({ type: 'gc' });
-      return (await waitFor<{ type: string; mem: NodeJS.MemoryUsage }>(server!, (m) => m.type === 'gc-done', 30_000, 'gc')).mem;
+      const m = await waitFor<{ type: string; mem: NodeJS.MemoryUsage; spaces: Record<string, number> }>(server!, (x) => x.type === 'gc-done', 30_000, 'gc');
+      return { ...m.mem, spaces: m.spaces };
     };
     log('server listening', { url, pid: server.pid });
 
@@ -168,8 +155,8 @@ async function orchestrate(): Promise<void> {
     });
 
     log('priming devices (FolderSync + Sync of the INBOX)', { devices: total });
-    loadgen.send({ type: 'prime', url, devices, concurrency: 40 });
-    const primed = await waitFor<{ type: string; ok: number; failed: number; ms: number; firstError?: string }>(loadgen, (m) => m.type === 'primed', 30 * 60_000, 'priming');
+    loadgen.send({ type: 'prime', url, devices, concurrency: primeConcurrency });
+    const primed = await waitFor<{ type: string; ok: number; failed: number; ms: number; firstError?: string }>(loadgen, (m) => m.type === 'primed', 15 * 60_000, 'priming');
     log('primed', primed);
     if (primed.ok === 0) throw new Error(`priming failed: ${primed.firstError}`);
 
@@ -244,6 +231,7 @@ async function orchestrate(): Promise<void> {
       mailboxes,
       devicesPerMailbox: devicesPer,
       primed: primed.ok,
+      primeSeconds: +(primed.ms / 1000).toFixed(1),
       heldPings: held,
       watchers,
       answeredBeforeDeliveries: early,
@@ -254,6 +242,16 @@ async function orchestrate(): Promise<void> {
       rssPerHeldPingKB: +((heldStats.rss - base.rss) / 1024 / Math.max(1, held)).toFixed(2),
       // V8 heap + buffers after a full GC: steadier than RSS, which keeps freed pages.
       heapPerHeldPingKB: +((heldMem.heapUsed + heldMem.arrayBuffers - baseMem.heapUsed - baseMem.arrayBuffers) / 1024 / Math.max(1, held)).toFixed(2),
+      // Where the RSS beyond the V8 heap goes: V8's committed but unused heap
+      // pages, and native memory (sockets, HTTP parsers, malloc slack).
+      heapCommittedPerHeldPingKB: +((heldMem.heapTotal - baseMem.heapTotal) / 1024 / Math.max(1, held)).toFixed(2),
+      nonHeapRssPerHeldPingKB: +((heldMem.rss - heldMem.heapTotal - heldMem.external - (baseMem.rss - baseMem.heapTotal - baseMem.external)) / 1024 / Math.max(1, held)).toFixed(2),
+      // Growth of each V8 space's committed size between the two samples (MB).
+      heapSpaceGrowthMB: Object.fromEntries(
+        Object.keys(heldMem.spaces)
+          .map((k) => [k, +(((heldMem.spaces[k] ?? 0) - (baseMem.spaces[k] ?? 0)) / 2 ** 20).toFixed(1)] as const)
+          .filter(([, v]) => v !== 0),
+      ),
       idleCpuPct: +idleCpuPct.toFixed(2),
       deliveries,
       wokenPings: lat.length,
@@ -266,7 +264,7 @@ async function orchestrate(): Promise<void> {
       inotifyMaxUserInstances: inotifyLimit(),
       latencyMs: { p50: +percentile(lat, 50).toFixed(1), p99: +percentile(lat, 99).toFixed(1), max: +(lat.at(-1) ?? Number.NaN).toFixed(1) },
     };
-    console.log(JSON.stringify(result, null, 2));
+    return result;
   } finally {
     loadgen?.send({ type: 'stop' });
     if (server?.connected) {
@@ -280,8 +278,8 @@ async function orchestrate(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--server')) await serverMode();
-else {
-  await orchestrate();
+// `npx tsx bench/push.bench.ts [--mailboxes=100]`: one run, JSON on stdout (bench/run.ts merges it into results.json instead).
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  console.log(JSON.stringify(await run(), null, 2));
   process.exit(0);
 }

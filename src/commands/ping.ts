@@ -52,21 +52,34 @@ export const pingHandler: CommandHandler<PingRequest, PingServices> = {
 };
 
 async function handlePing(ctx: Ctx, req: PingRequest): Promise<CommandResult> {
+  const checked = checkPing(ctx, req);
+  if (!('rows' in checked)) return answerPing(ctx, checked);
+  return holdPing(ctx, checked.rows, checked.heartbeatSec);
+}
+
+function answerPing(ctx: Ctx, res: PingResponse): CommandResult {
+  return { body: buildPingResponse(res, ctx.protocolVersion), easStatus: res.status };
+}
+
+/**
+ * The Ping's folders and heartbeat, or the status that refuses it. Synchronous
+ * and apart from the holding function, so that nothing it builds (the parsed
+ * request, the device's folder snapshot) stays reachable while the Ping is held.
+ */
+function checkPing(ctx: Ctx, req: PingRequest): { rows: FolderRow[]; heartbeatSec: number } | PingResponse {
   const { push, repos } = ctx.services;
   const cfg = push.config;
-  const answer = (res: PingResponse): CommandResult => ({ body: buildPingResponse(res, ctx.protocolVersion), easStatus: res.status });
-
   const stored = push.pingParams.get(ctx.mailbox, ctx.deviceId);
   const given = req.empty ? undefined : req;
   const heartbeatSec = given?.heartbeatInterval ?? stored?.heartbeatSec;
   const folders = given?.folders ?? stored?.folders;
   if (heartbeatSec === undefined || !folders || folders.length === 0) {
     ctx.log.info({ event: 'ping.missing-parameters', stored: !!stored });
-    return answer({ status: PingStatus.MissingParameters });
+    return { status: PingStatus.MissingParameters };
   }
-  if (heartbeatSec < cfg.minHeartbeatSec) return answer({ status: PingStatus.HeartbeatOutOfBounds, heartbeatInterval: cfg.minHeartbeatSec });
-  if (heartbeatSec > cfg.maxHeartbeatSec) return answer({ status: PingStatus.HeartbeatOutOfBounds, heartbeatInterval: cfg.maxHeartbeatSec });
-  if (folders.length > cfg.maxFolders) return answer({ status: PingStatus.TooManyFolders, maxFolders: cfg.maxFolders });
+  if (heartbeatSec < cfg.minHeartbeatSec) return { status: PingStatus.HeartbeatOutOfBounds, heartbeatInterval: cfg.minHeartbeatSec };
+  if (heartbeatSec > cfg.maxHeartbeatSec) return { status: PingStatus.HeartbeatOutOfBounds, heartbeatInterval: cfg.maxHeartbeatSec };
+  if (folders.length > cfg.maxFolders) return { status: PingStatus.TooManyFolders, maxFolders: cfg.maxFolders };
 
   // Every folder must be one the device got from FolderSync and that still
   // exists; otherwise the device's hierarchy is stale (Status 7).
@@ -76,11 +89,17 @@ async function handlePing(ctx: Ctx, req: PingRequest): Promise<CommandResult> {
     const row = known.has(f.id) ? repos.folders.getByServerId(ctx.mailbox, f.id) : undefined;
     if (!row) {
       ctx.log.info({ event: 'ping.unknown-folder', folder: f.id });
-      return answer({ status: PingStatus.FolderSyncRequired });
+      return { status: PingStatus.FolderSyncRequired };
     }
     if (!rows.some((r) => r.id === row.id)) rows.push(row);
   }
   if (given) push.pingParams.put(ctx.mailbox, ctx.deviceId, { heartbeatSec, folders });
+  return { rows, heartbeatSec };
+}
+
+async function holdPing(ctx: Ctx, rows: readonly FolderRow[], heartbeatSec: number): Promise<CommandResult> {
+  const { push } = ctx.services;
+  const answer = (res: PingResponse): CommandResult => answerPing(ctx, res);
 
   // Held for the whole heartbeat: a plain array costs less than a Map for a handful of folders.
   const byKey = (k: string): FolderRow | undefined => rows.find((r) => watchKey(r) === k);
