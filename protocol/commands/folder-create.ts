@@ -1,6 +1,6 @@
-import { el, type WbxmlElement } from '../wbxml/tree.ts';
+import { el, opt, type WbxmlElement } from '../wbxml/tree.ts';
 import type { ProtocolVersion } from '../version.ts';
-import { expectRoot, failWith, reqInt, reqText } from './util.ts';
+import { expectRoot, failWith, reqInt, reqText, reqTextUpTo } from './util.ts';
 
 /** Status values shared by FolderCreate, FolderUpdate and FolderDelete (MS-ASCMD 2.2.3.177.3, .4, .6). */
 export const FolderCommandStatus = {
@@ -39,8 +39,7 @@ export function parseFolderCreateRequest(root: WbxmlElement | undefined, _versio
   const r = expectRoot(root, FH, 'FolderCreate', fail);
   const type = reqInt(r, 'Type', FH, fail);
   if (type !== 1 && (type < 12 || type > 17)) fail(`Type ${type} is not a user folder type`);
-  const displayName = reqText(r, 'DisplayName', FH, fail);
-  if (displayName.length > 256) fail('DisplayName is too long');
+  const displayName = reqTextUpTo(r, 'DisplayName', FH, 256, fail);
   return {
     syncKey: reqText(r, 'SyncKey', FH, fail),
     // ParentId "0" (the root) is a valid value, so presence is what counts.
@@ -54,7 +53,7 @@ export function parseFolderCreateRequest(root: WbxmlElement | undefined, _versio
 export function buildFolderCreateResponse(res: FolderCreateResponse, _version: ProtocolVersion): WbxmlElement {
   return el(FH, 'FolderCreate', [
     el(FH, 'Status', res.status),
-    res.syncKey !== undefined ? el(FH, 'SyncKey', res.syncKey) : undefined,
-    res.serverId !== undefined ? el(FH, 'ServerId', res.serverId) : undefined,
+    opt(FH, 'SyncKey', res.syncKey),
+    opt(FH, 'ServerId', res.serverId),
   ]);
 }

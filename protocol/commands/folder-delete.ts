@@ -1,4 +1,4 @@
-import { el, type WbxmlElement } from '../wbxml/tree.ts';
+import { el, opt, type WbxmlElement } from '../wbxml/tree.ts';
 import type { ProtocolVersion } from '../version.ts';
 import { FolderCommandStatus } from './folder-create.ts';
 import { expectRoot, failWith, reqText } from './util.ts';
@@ -26,5 +26,5 @@ export function parseFolderDeleteRequest(root: WbxmlElement | undefined, _versio
 
 /** Builds a FolderDelete response: Status, SyncKey (MS-ASCMD 2.2.1.4). */
 export function buildFolderDeleteResponse(res: FolderDeleteResponse, _version: ProtocolVersion): WbxmlElement {
-  return el(FH, 'FolderDelete', [el(FH, 'Status', res.status), res.syncKey !== undefined ? el(FH, 'SyncKey', res.syncKey) : undefined]);
+  return el(FH, 'FolderDelete', [el(FH, 'Status', res.status), opt(FH, 'SyncKey', res.syncKey)]);
 }

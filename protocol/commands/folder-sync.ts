@@ -1,6 +1,6 @@
-import { el, type WbxmlElement } from '../wbxml/tree.ts';
+import { el, opt, type WbxmlElement } from '../wbxml/tree.ts';
 import type { ProtocolVersion } from '../version.ts';
-import { expectRoot, failWith, reqText } from './util.ts';
+import { expectRoot, failWith, reqTextUpTo } from './util.ts';
 
 /** FolderSync Status values (MS-ASCMD 2.2.3.177.5). */
 export const FolderSyncStatus = {
@@ -69,9 +69,7 @@ const FH = 'FolderHierarchy';
 export function parseFolderSyncRequest(root: WbxmlElement | undefined, _version: ProtocolVersion): FolderSyncRequest {
   const fail = failWith('FolderSync', FolderSyncStatus.IncorrectlyFormattedRequest);
   const r = expectRoot(root, FH, 'FolderSync', fail);
-  const syncKey = reqText(r, 'SyncKey', FH, fail);
-  if (syncKey.length > 64) fail('SyncKey is too long');
-  return { syncKey };
+  return { syncKey: reqTextUpTo(r, 'SyncKey', FH, 64, fail) };
 }
 
 /** Builds a FolderSync request (client side: replay tool, tests). */
@@ -99,7 +97,7 @@ export function buildFolderSyncResponse(res: FolderSyncResponse, _version: Proto
   const ch = res.changes;
   return el(FH, 'FolderSync', [
     el(FH, 'Status', res.status),
-    res.syncKey !== undefined ? el(FH, 'SyncKey', res.syncKey) : undefined,
+    opt(FH, 'SyncKey', res.syncKey),
     ch
       ? el(FH, 'Changes', [
           el(FH, 'Count', ch.adds.length + ch.updates.length + ch.deletes.length),

@@ -1,7 +1,7 @@
-import { el, type WbxmlElement } from '../wbxml/tree.ts';
+import { el, opt, type WbxmlElement } from '../wbxml/tree.ts';
 import type { ProtocolVersion } from '../version.ts';
 import { FolderCommandStatus } from './folder-create.ts';
-import { expectRoot, failWith, reqText } from './util.ts';
+import { expectRoot, failWith, reqText, reqTextUpTo } from './util.ts';
 
 /** A FolderUpdate request (MS-ASCMD 2.2.1.6): rename and/or move `serverId` under `parentId`. */
 export interface FolderUpdateRequest {
@@ -23,8 +23,7 @@ const FH = 'FolderHierarchy';
 export function parseFolderUpdateRequest(root: WbxmlElement | undefined, _version: ProtocolVersion): FolderUpdateRequest {
   const fail = failWith('FolderUpdate', FolderCommandStatus.IncorrectlyFormattedRequest);
   const r = expectRoot(root, FH, 'FolderUpdate', fail);
-  const displayName = reqText(r, 'DisplayName', FH, fail);
-  if (displayName.length > 256) fail('DisplayName is too long');
+  const displayName = reqTextUpTo(r, 'DisplayName', FH, 256, fail);
   return {
     syncKey: reqText(r, 'SyncKey', FH, fail),
     serverId: reqText(r, 'ServerId', FH, fail),
@@ -35,5 +34,5 @@ export function parseFolderUpdateRequest(root: WbxmlElement | undefined, _versio
 
 /** Builds a FolderUpdate response: Status, SyncKey (MS-ASCMD 2.2.1.6). */
 export function buildFolderUpdateResponse(res: FolderUpdateResponse, _version: ProtocolVersion): WbxmlElement {
-  return el(FH, 'FolderUpdate', [el(FH, 'Status', res.status), res.syncKey !== undefined ? el(FH, 'SyncKey', res.syncKey) : undefined]);
+  return el(FH, 'FolderUpdate', [el(FH, 'Status', res.status), opt(FH, 'SyncKey', res.syncKey)]);
 }

@@ -39,6 +39,13 @@ export function reqText(e: WbxmlElement, name: string, namespace: string, fail: 
   return t;
 }
 
+/** As reqText, and longer than `maxLength` characters fails too; for values whose length we cap before they reach state (MS-ASCMD 2.2.3 DisplayName, SyncKey). */
+export function reqTextUpTo(e: WbxmlElement, name: string, namespace: string, maxLength: number, fail: Fail): string {
+  const t = reqText(e, name, namespace, fail);
+  if (t.length > maxLength) return fail(`${name} is too long`);
+  return t;
+}
+
 /** Decimal integer of an optional child; anything but digits fails (MS-ASDTYPE 2.6). */
 export function optInt(e: WbxmlElement, name: string, namespace: string, fail: Fail): number | undefined {
   const t = optText(e, name, namespace, fail);

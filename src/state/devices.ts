@@ -1,3 +1,4 @@
+import type { DeviceInformation as WireDeviceInformation } from '../../protocol/commands/device-information.ts';
 import type { Db } from './db.ts';
 
 /** Remote wipe state (MS-ASPROV 3.2.5.1.2): `pending` full wipe, `account-only` (16.1) pending, `done` acknowledged. */
@@ -5,18 +6,12 @@ export type WipeStatus = 'none' | 'pending' | 'account-only' | 'done';
 /** Operator's decision about a device. */
 export type AccessState = 'allowed' | 'blocked' | 'quarantined';
 
-/** Settings DeviceInformation fields (MS-ASCMD 2.2.3.48, MS-ASPROV 2.2.2.53). */
-export interface DeviceInformation {
-  readonly model?: string;
-  readonly imei?: string;
-  readonly friendlyName?: string;
-  readonly os?: string;
-  readonly osLanguage?: string;
-  readonly phoneNumber?: string;
-  readonly mobileOperator?: string;
-  readonly userAgent?: string;
-  readonly enableOutboundSms?: boolean;
-}
+/**
+ * Settings DeviceInformation fields (MS-ASCMD 2.2.3.48, MS-ASPROV 2.2.2.53):
+ * the wire type's fields, with the stored spelling `enableOutboundSms` that
+ * the device table and the admin CLI output already use.
+ */
+export type DeviceInformation = Omit<WireDeviceInformation, 'enableOutboundSMS'> & { readonly enableOutboundSms?: boolean };
 
 /** One device of one mailbox. */
 export interface DeviceRow {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EasClient } from '../../src/client/index.ts';
 import { parseMultipart } from '../../src/commands/fetch/multipart.ts';
 import { decodeWbxml } from '../../protocol/wbxml/decoder.ts';
@@ -7,23 +7,16 @@ import { child, childNumber, childText, childrenNamed, el, type WbxmlElement } f
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { AS, findBySubject, folderIds, messageWithAttachment, syncFolder, withImap } from './mail-ops-helpers.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { useTestServer } from './server-setup.ts';
 
 const stack = useStack();
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer(stack());
-});
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack);
 
 const IO = 'ItemOperations';
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 async function device(version: ProtocolVersion, user = 'alice@example.test'): Promise<{ c: EasClient; ids: Awaited<ReturnType<typeof folderIds>> }> {
-  const c = server.client({ user, version });
+  const c = server().client({ user, version });
   await c.provision();
   return { c, ids: await folderIds(c) };
 }
@@ -50,6 +43,22 @@ function fetchAttachment(c: EasClient, ref: string, opts: { range?: string; mult
     'ItemOperations',
     el(IO, 'ItemOperations', [
       el(IO, 'Fetch', [el(IO, 'Store', 'Mailbox'), el('AirSyncBase', 'FileReference', ref), opts.range ? el(IO, 'Options', [el(IO, 'Range', opts.range)]) : undefined]),
+    ]),
+    opts.multipart ? { headers: { 'MS-ASAcceptMultiPart': 'T' } } : {},
+  );
+}
+
+/** Fetch of one message by CollectionId and ServerId with a plain-text body (MS-ASCMD 2.2.1.10). */
+function fetchMessage(c: EasClient, collectionId: string, serverId: string, opts: { multipart?: boolean } = {}) {
+  return c.command(
+    'ItemOperations',
+    el(IO, 'ItemOperations', [
+      el(IO, 'Fetch', [
+        el(IO, 'Store', 'Mailbox'),
+        el(AS, 'CollectionId', collectionId),
+        el(AS, 'ServerId', serverId),
+        el(IO, 'Options', [el('AirSyncBase', 'BodyPreference', [el('AirSyncBase', 'Type', 1)])]),
+      ]),
     ]),
     opts.multipart ? { headers: { 'MS-ASAcceptMultiPart': 'T' } } : {},
   );
@@ -116,17 +125,7 @@ describe('ItemOperations Fetch of attachments', () => {
 describe('ItemOperations Fetch of a message', () => {
   it.each(['14.1', '16.1'] as const)('returns the Email properties with the asked body type (%s)', async (version) => {
     const { c, inbox, item, subject } = await deliverAndSync(version, randomBytes(10), 'fetchmsg');
-    const res = await c.command(
-      'ItemOperations',
-      el(IO, 'ItemOperations', [
-        el(IO, 'Fetch', [
-          el(IO, 'Store', 'Mailbox'),
-          el(AS, 'CollectionId', inbox),
-          el(AS, 'ServerId', item.serverId),
-          el(IO, 'Options', [el('AirSyncBase', 'BodyPreference', [el('AirSyncBase', 'Type', 1)])]),
-        ]),
-      ]),
-    );
+    const res = await fetchMessage(c, inbox, item.serverId);
     const [f] = fetchResults(res.body);
     expect(childNumber(f!, 'Status', IO)).toBe(1);
     expect(childText(f!, 'ServerId', AS)).toBe(item.serverId);
@@ -139,18 +138,7 @@ describe('ItemOperations Fetch of a message', () => {
 
   it('puts the body data in a binary part of a multipart response', async () => {
     const { c, inbox, item, subject } = await deliverAndSync('14.1', randomBytes(10), 'fetchmp');
-    const res = await c.command(
-      'ItemOperations',
-      el(IO, 'ItemOperations', [
-        el(IO, 'Fetch', [
-          el(IO, 'Store', 'Mailbox'),
-          el(AS, 'CollectionId', inbox),
-          el(AS, 'ServerId', item.serverId),
-          el(IO, 'Options', [el('AirSyncBase', 'BodyPreference', [el('AirSyncBase', 'Type', 1)])]),
-        ]),
-      ]),
-      { headers: { 'MS-ASAcceptMultiPart': 'T' } },
-    );
+    const res = await fetchMessage(c, inbox, item.serverId, { multipart: true });
     const parts = parseMultipart(res.raw);
     const props = child(fetchResults(decodeWbxml(parts[0]!))[0]!, 'Properties', IO)!;
     const body = child(props, 'Body', 'AirSyncBase')!;
@@ -247,7 +235,7 @@ describe('MoveItems and Sync of the same collections', () => {
     const { c, ids, inbox, item, subject } = await deliverAndSync('14.1', randomBytes(10), 'movelock');
     const dst = ids.byType.get(4)!;
     // Hold the destination's lock as a running Sync of it would (the engine keeps `exclusive` private).
-    const engine = server.services.sync as unknown as { exclusive<T>(ref: { mailbox: string; deviceId: string; collectionId: string }, fn: () => Promise<T>): Promise<T> };
+    const engine = server().services.sync as unknown as { exclusive<T>(ref: { mailbox: string; deviceId: string; collectionId: string }, fn: () => Promise<T>): Promise<T> };
     let release!: () => void;
     const held = engine.exclusive({ mailbox: 'alice@example.test', deviceId: c.opts.deviceId, collectionId: dst }, () => new Promise<void>((r) => (release = r)));
     let answered = false;

@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EasClient } from '../../src/client/index.ts';
 import { el, childNumber } from '../../protocol/wbxml/tree.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { findBySubject as find, waitFor } from './mail-ops-helpers.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { useTestServer } from './server-setup.ts';
 
 const MAX_MAIL = 200_000;
 const stack = useStack();
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer(stack(), { env: { EAS_MAX_MAIL_BYTES: MAX_MAIL } });
-});
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack, { env: { EAS_MAX_MAIL_BYTES: MAX_MAIL } });
 
 const CM = 'ComposeMail';
 const findBySubject = (user: string, folder: string, subject: string) => find(stack(), user, folder, subject);
@@ -37,7 +30,7 @@ function mime(subject: string, opts: { to?: string; bcc?: string; from?: string;
 }
 
 async function client(version: ProtocolVersion): Promise<EasClient> {
-  const c = server.client({ user: 'alice@example.test', version });
+  const c = server().client({ user: 'alice@example.test', version });
   await c.provision();
   return c;
 }

@@ -1,22 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { simpleParser } from 'mailparser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EasClient, EasResponse } from '../../src/client/index.ts';
 import { childNumber, el } from '../../protocol/wbxml/tree.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { findBySubject, folderIds, messageWithAttachment, syncFolder, waitFor } from './mail-ops-helpers.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { startTestServer, useTestServer } from './server-setup.ts';
 
 const stack = useStack();
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer(stack());
-});
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack);
 
 const CM = 'ComposeMail';
 type Smart = 'SmartReply' | 'SmartForward';
@@ -25,7 +18,7 @@ type Smart = 'SmartReply' | 'SmartForward';
 async function deviceWithOriginal(version: ProtocolVersion, subject: string, attachment: Buffer) {
   const messageId = `<orig-${subject}@example.test>`;
   await stack().deliver('alice@example.test', messageWithAttachment({ subject, messageId, filename: 'data.bin', data: attachment, references: '<root-x@example.test>' }));
-  const c = server.client({ user: 'alice@example.test', version });
+  const c = server().client({ user: 'alice@example.test', version });
   await c.provision();
   const { byType } = await folderIds(c);
   const inbox = byType.get(2)!;

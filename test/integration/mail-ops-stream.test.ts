@@ -9,7 +9,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { request } from 'node:http';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { plainQuery, type EasClient } from '../../src/client/index.ts';
 import { parseMultipart } from '../../src/commands/fetch/multipart.ts';
 import { decodeWbxml } from '../../protocol/wbxml/decoder.ts';
@@ -17,17 +17,10 @@ import { encodeWbxml } from '../../protocol/wbxml/encoder.ts';
 import { child, childNumber, childText, childrenNamed, el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { folderIds, messageWithAttachment, syncFolder } from './mail-ops-helpers.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { useTestServer } from './server-setup.ts';
 
 const stack = useStack();
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer(stack());
-});
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack);
 
 const IO = 'ItemOperations';
 const MB = 1024 * 1024;
@@ -40,7 +33,7 @@ async function bigAttachment(): Promise<NonNullable<typeof big>> {
   const data = randomBytes(20 * MB + 5);
   const subject = `stream-20mb-${Date.now()}`;
   await stack().deliver('alice@example.test', messageWithAttachment({ subject, messageId: `<${subject}@example.test>`, filename: 'big.bin', data }));
-  const c = server.client({ user: 'alice@example.test', version: '16.1' });
+  const c = server().client({ user: 'alice@example.test', version: '16.1' });
   await c.provision();
   const inbox = (await folderIds(c)).byType.get(2)!;
   const item = (await syncFolder(c, inbox)).items.find((i) => i.subject === subject);
@@ -134,7 +127,7 @@ async function liveBytes(): Promise<number> {
 function fetchStreaming(c: EasClient, body: WbxmlElement, headers: Record<string, string>, sampleEvery: number, keep = false, abortAfter = Infinity) {
   const query = plainQuery({ command: 'ItemOperations', user: c.opts.user, deviceId: c.opts.deviceId, deviceType: c.opts.deviceType, version: c.opts.version, policyKey: c.policyKey });
   const bytes = Buffer.from(encodeWbxml(body, { version: c.opts.version }));
-  const url = new URL(`/Microsoft-Server-ActiveSync?${query}`, server.url);
+  const url = new URL(`/Microsoft-Server-ActiveSync?${query}`, server().url);
   return new Promise<{ status: number; contentType: string; received: number; hash: Hash; head: Buffer; samples: number[]; body?: Buffer }>((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
@@ -162,7 +155,7 @@ function fetchStreaming(c: EasClient, body: WbxmlElement, headers: Record<string
         if (head.length < 64 * 1024) head = Buffer.concat([head, chunk.subarray(0, 64 * 1024 - head.length)]);
         received += chunk.length;
         if (received >= abortAfter) {
-          // The phone gives up mid-download: the connection closes under the server.
+          // The phone gives up mid-download: the connection closes under the server().
           req.destroy();
           resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), received, hash, head, samples });
           return;

@@ -2,23 +2,16 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useStack } from '../harness/use-stack.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { startTestServer, useTestServer } from './server-setup.ts';
 
 const stack = useStack();
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer(stack());
-});
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack);
 
 describe('IMAP outages and reconnects', () => {
   it('a pooled connection dropped by a Dovecot restart is replaced transparently', async () => {
-    const c = server.client();
+    const c = server().client();
     await c.provision();
     const first = await c.folderSync('0');
     expect(first.status).toBe(1);
@@ -31,15 +24,15 @@ describe('IMAP outages and reconnects', () => {
   it('IMAP down: 503 with Retry-After and the device state untouched; back up: works again', async () => {
     // bob has no pooled connection yet (Provision does not touch IMAP) and a cached login,
     // so the outage shows at the pool: Dovecot keeps already-open sessions alive when stopped.
-    const c = server.client({ user: 'bob@example.test' });
+    const c = server().client({ user: 'bob@example.test' });
     await c.provision();
     await stack().stopDovecot();
     try {
       const res = await c.folderSync('0');
       expect(res.response.status).toBe(503);
       expect(Number(res.response.headers['retry-after'])).toBeGreaterThan(0);
-      expect(server.services.repos.folderSync.get('bob@example.test', c.opts.deviceId)).toBeUndefined();
-      expect(server.services.repos.folders.listAll('bob@example.test')).toEqual([]);
+      expect(server().services.repos.folderSync.get('bob@example.test', c.opts.deviceId)).toBeUndefined();
+      expect(server().services.repos.folders.listAll('bob@example.test')).toEqual([]);
     } finally {
       await stack().startDovecot();
     }

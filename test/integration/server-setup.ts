@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import type { Stack } from '../../src/devstack/stack.ts';
 import { EasClient, type EasClientOptions } from '../../src/client/index.ts';
 import { buildConfig, type Config, type ConfigInput } from '../../src/config.ts';
@@ -77,5 +78,25 @@ export async function startTestServer(
     cleanup() {
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One server for a test file, on the file's stack: started before its tests,
+ * stopped and its database removed after them. Call at module level after
+ * `useStack`, like it; the getter is for use inside tests and hooks.
+ */
+export function useTestServer(stack: () => Stack, opts?: Parameters<typeof startTestServer>[1]): () => TestServer {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(stack(), opts);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    server?.cleanup();
+  });
+  return () => {
+    if (!server) throw new Error('useTestServer(): the server is not running (use it inside tests or hooks)');
+    return server;
   };
 }

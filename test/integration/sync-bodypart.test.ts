@@ -4,28 +4,23 @@
  * HTML body: no conversation trimming), truncated like a Body, beside the
  * Body the BodyPreference asked for. Through the real server and Dovecot.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedMailbox, type SeedKind, type SeedResult } from '../../src/devstack/seed.ts';
 import type { SyncOptions } from '../../protocol/commands/sync.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { child, childText, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { useTestServer } from './server-setup.ts';
 import { initialSync, setUpPhone, type ServerChange } from './sync-helpers.ts';
 
 const stack = useStack();
-let server: TestServer;
 let seeded: SeedResult;
 const USER = 'bob@example.test';
 
 beforeAll(async () => {
   seeded = await seedMailbox(stack(), USER, { count: 20, folders: ['INBOX'], dav: false });
-  server = await startTestServer(stack());
 }, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack);
 
 interface BodyPartSeen {
   status?: string;
@@ -52,7 +47,7 @@ function bodyPartOf(data: WbxmlElement | undefined): BodyPartSeen | undefined {
 }
 
 async function synced(version: ProtocolVersion, options: SyncOptions[]) {
-  const c = server.client({ user: USER, version });
+  const c = server().client({ user: USER, version });
   const { byType } = await setUpPhone(c);
   const inbox = byType.get(2)!;
   const r = await initialSync(c, inbox, { windowSize: 50, options });

@@ -3,30 +3,25 @@
  * ARCHITECTURE rules 1 and 4): SyncKey 0, then windows of WindowSize until
  * MoreAvailable stops, every message exactly once, in 12.1, 14.1 and 16.1.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedMailbox, type SeedResult } from '../../src/devstack/seed.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { useTestServer } from './server-setup.ts';
 import { bodyOptions, initialSync, setUpPhone, syncOne } from './sync-helpers.ts';
 
 const stack = useStack();
-let server: TestServer;
 let seeded: SeedResult;
 const USER = 'alice@example.test';
 
 beforeAll(async () => {
   seeded = await seedMailbox(stack(), USER, { count: 300, folders: ['INBOX', 'Archive'], dav: false });
-  server = await startTestServer(stack());
 }, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack);
 
 describe.each<ProtocolVersion>(['12.1', '14.1', '16.1'])('initial sync in %s', (version) => {
   it('delivers every INBOX message exactly once in windows of 50 until MoreAvailable stops', async () => {
-    const c = server.client({ user: USER, version });
+    const c = server().client({ user: USER, version });
     const { byType } = await setUpPhone(c);
     const inbox = byType.get(2)!;
     const { changes, rounds } = await initialSync(c, inbox, { windowSize: 50, options: bodyOptions(2, 1024) });
@@ -43,7 +38,7 @@ describe.each<ProtocolVersion>(['12.1', '14.1', '16.1'])('initial sync in %s', (
   }, 120_000);
 
   it('answers a repeat of the final key with no changes and the same key', async () => {
-    const c = server.client({ user: USER, version });
+    const c = server().client({ user: USER, version });
     const { byType } = await setUpPhone(c);
     const inbox = byType.get(2)!;
     const { syncKey } = await initialSync(c, inbox, { windowSize: 200 });
@@ -56,7 +51,7 @@ describe.each<ProtocolVersion>(['12.1', '14.1', '16.1'])('initial sync in %s', (
 
 describe('sync keys', () => {
   it('answers Status 3 to a garbage key and to a key of another collection life', async () => {
-    const c = server.client({ user: USER, version: '14.1' });
+    const c = server().client({ user: USER, version: '14.1' });
     const { byType } = await setUpPhone(c);
     const inbox = byType.get(2)!;
     const garbage = await syncOne(c, { collectionId: inbox, syncKey: 'not-a-key' });
@@ -69,7 +64,7 @@ describe('sync keys', () => {
   }, 60_000);
 
   it('answers Status 12 for a collection id the mailbox does not have', async () => {
-    const c = server.client({ user: USER, version: '14.1' });
+    const c = server().client({ user: USER, version: '14.1' });
     await setUpPhone(c);
     const r = await syncOne(c, { collectionId: '9999', syncKey: '0' });
     expect(r.status).toBe(12);

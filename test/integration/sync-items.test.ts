@@ -4,29 +4,24 @@
  * attachments, MessageClass, conversations, and Sync Fetch, checked on
  * seeded messages of known kinds through the real server and Dovecot.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedMailbox, type SeedKind, type SeedResult } from '../../src/devstack/seed.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { useTestServer, type TestServer } from './server-setup.ts';
 import { bodyOptions, initialSync, setUpPhone, syncOne, type ServerChange } from './sync-helpers.ts';
 
 const stack = useStack();
-let server: TestServer;
 let seeded: SeedResult;
 const USER = 'bob@example.test';
 
 beforeAll(async () => {
   seeded = await seedMailbox(stack(), USER, { count: 60, folders: ['INBOX'], dav: false });
-  server = await startTestServer(stack());
 }, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack);
 
 async function syncedInbox(version: ProtocolVersion, options = bodyOptions(2)): Promise<{ changes: ServerChange[]; inbox: string; syncKey: string; c: ReturnType<TestServer['client']> }> {
-  const c = server.client({ user: USER, version });
+  const c = server().client({ user: USER, version });
   const { byType } = await setUpPhone(c);
   const inbox = byType.get(2)!;
   const r = await initialSync(c, inbox, { windowSize: 100, options });

@@ -4,27 +4,22 @@
  * real server and Dovecot, in 14.1 (GlobalObjId, email:Location) and 16.1
  * (calendar:UID, airsyncbase:Location).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedMailbox, type SeedResult } from '../../src/devstack/seed.ts';
 import { globalObjIdFromUid } from '../../protocol/types/meeting-request.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { startTestServer, type TestServer } from './server-setup.ts';
+import { useTestServer } from './server-setup.ts';
 import { bodyOptions, initialSync, setUpPhone } from './sync-helpers.ts';
 
 const stack = useStack();
-let server: TestServer;
 let seeded: SeedResult;
 const USER = 'bob@example.test';
 
 beforeAll(async () => {
   seeded = await seedMailbox(stack(), USER, { count: 20, folders: ['INBOX'], dav: false });
-  server = await startTestServer(stack());
 }, 120_000);
-afterAll(async () => {
-  await server?.stop();
-  server?.cleanup();
-});
+const server = useTestServer(stack);
 
 /** The seeded invitation and what its iCalendar says (read from the raw message, not from the server). */
 function seededMeeting(): { subject: string; uid: string; start: Date; end: Date } {
@@ -41,7 +36,7 @@ function seededMeeting(): { subject: string; uid: string; start: Date; end: Date
 }
 
 async function meetingItem(version: ProtocolVersion) {
-  const c = server.client({ user: USER, version });
+  const c = server().client({ user: USER, version });
   const { byType } = await setUpPhone(c);
   const r = await initialSync(c, byType.get(2)!, { windowSize: 50, options: bodyOptions(2) });
   const want = seededMeeting();

@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
-import { CommandParseError } from '../../protocol/commands/errors.ts';
+import { ns } from '../../protocol/wbxml/tree.ts';
 import { CommonStatus } from '../../protocol/commands/common-status.ts';
 import { composeMailFromMime } from '../../protocol/commands/compose-mail.ts';
 import { buildSendMailResponse, parseSendMailRequest } from '../../protocol/commands/send-mail.ts';
 import { buildSmartReplyResponse, parseSmartReplyRequest } from '../../protocol/commands/smart-reply.ts';
 import { parseSmartForwardRequest } from '../../protocol/commands/smart-forward.ts';
+import { xml, commandFailureWithHttp } from './helpers/wire.ts';
 
-function xml(e: WbxmlElement, parentNs?: string): string {
-  const tag = e.ns === parentNs ? e.name : `${e.ns}:${e.name}`;
-  const inner = e.children ? e.children.map((c) => xml(c, e.ns)).join('') : e.text;
-  return inner === undefined ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
-}
-
-const cm = (name: string, c?: Parameters<typeof el>[2]) => el('ComposeMail', name, c);
+const cm = ns('ComposeMail');
 const mime = new TextEncoder().encode('From: a@example.com\r\nTo: b@example.com\r\nSubject: x\r\n\r\nbody\r\n');
-
-function failure(f: () => unknown): { command: string; status: number; httpStatus?: number } | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CommandParseError) return { command: e.command, status: e.status, httpStatus: e.httpStatus };
-    throw e;
-  }
-  return undefined;
-}
 
 describe('SendMail / SmartReply / SmartForward, 14.0+ ComposeMail form (MS-ASCMD 2.2.1.17, .19, .20)', () => {
   it('reads SendMail with ClientId, SaveInSentItems and opaque Mime', () => {
@@ -68,7 +52,7 @@ describe('SendMail / SmartReply / SmartForward, 14.0+ ComposeMail form (MS-ASCMD
       CommonStatus.InvalidCombinationOfIDs,
     ],
   ])('refuses %s with a common status and HTTP 400 for older clients', (_w, f, status) => {
-    const err = failure(f);
+    const err = commandFailureWithHttp(f);
     expect(err?.status).toBe(status);
     expect(err?.httpStatus).toBe(400);
   });
@@ -93,7 +77,7 @@ describe('raw-MIME form of 2.5/12.x (MS-ASHTTP 2.2.1.1.1.2.5)', () => {
   });
 
   it('refuses an empty body and a SmartReply without item ids with HTTP 400', () => {
-    expect(failure(() => composeMailFromMime('SendMail', new Uint8Array(), {}))).toEqual({ command: 'SendMail', status: CommonStatus.InvalidMIME, httpStatus: 400 });
-    expect(failure(() => composeMailFromMime('SmartReply', mime, { CollectionId: '5' }))?.httpStatus).toBe(400);
+    expect(commandFailureWithHttp(() => composeMailFromMime('SendMail', new Uint8Array(), {}))).toEqual({ command: 'SendMail', status: CommonStatus.InvalidMIME, httpStatus: 400 });
+    expect(commandFailureWithHttp(() => composeMailFromMime('SmartReply', mime, { CollectionId: '5' }))?.httpStatus).toBe(400);
   });
 });

@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
-import { CommandParseError } from '../../protocol/commands/errors.ts';
+import { ns, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { buildFolderSyncResponse, FolderSyncStatus, FolderType, parseFolderSyncRequest } from '../../protocol/commands/folder-sync.ts';
 import { buildFolderCreateResponse, FolderCommandStatus, parseFolderCreateRequest } from '../../protocol/commands/folder-create.ts';
 import { buildFolderUpdateResponse, parseFolderUpdateRequest } from '../../protocol/commands/folder-update.ts';
 import { buildFolderDeleteResponse, parseFolderDeleteRequest } from '../../protocol/commands/folder-delete.ts';
+import { xml, commandFailure } from './helpers/wire.ts';
 
-function xml(e: WbxmlElement, parentNs?: string): string {
-  const tag = e.ns === parentNs ? e.name : `${e.ns}:${e.name}`;
-  const inner = e.children ? e.children.map((c) => xml(c, e.ns)).join('') : e.text;
-  return inner === undefined ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
-}
-
-const fh = (name: string, c?: Parameters<typeof el>[2]) => el('FolderHierarchy', name, c);
-
-function failure(f: () => unknown): { command: string; status: number } | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CommandParseError) return { command: e.command, status: e.status };
-    throw e;
-  }
-  return undefined;
-}
+const fh = ns('FolderHierarchy');
 
 describe('FolderSync (MS-ASCMD 2.2.1.5)', () => {
   it('reads the SyncKey', () => {
@@ -35,7 +19,7 @@ describe('FolderSync (MS-ASCMD 2.2.1.5)', () => {
     ['an empty SyncKey', fh('FolderSync', [{ ns: 'FolderHierarchy', name: 'SyncKey', text: '' }])],
     ['a wrong root', fh('FolderCreate', [fh('SyncKey', '0')])],
   ])('refuses %s with Status 10', (_w, root) => {
-    expect(failure(() => parseFolderSyncRequest(root, '14.1'))).toEqual({ command: 'FolderSync', status: FolderSyncStatus.IncorrectlyFormattedRequest });
+    expect(commandFailure(() => parseFolderSyncRequest(root, '14.1'))).toEqual({ command: 'FolderSync', status: FolderSyncStatus.IncorrectlyFormattedRequest });
   });
 
   it('writes Status, SyncKey and Changes with Count, Delete, Update, Add in that order', () => {
@@ -85,7 +69,7 @@ describe('FolderCreate (MS-ASCMD 2.2.1.3)', () => {
     ['a system folder type', fh('FolderCreate', [fh('SyncKey', '2'), fh('ParentId', '0'), fh('DisplayName', 'x'), fh('Type', '2')])],
     ['a non-numeric Type', fh('FolderCreate', [fh('SyncKey', '2'), fh('ParentId', '0'), fh('DisplayName', 'x'), fh('Type', 'mail')])],
   ])('refuses %s with Status 10', (_w, root) => {
-    expect(failure(() => parseFolderCreateRequest(root, '14.1'))).toEqual({ command: 'FolderCreate', status: 10 });
+    expect(commandFailure(() => parseFolderCreateRequest(root, '14.1'))).toEqual({ command: 'FolderCreate', status: 10 });
   });
 
   it('writes Status, SyncKey, ServerId', () => {
@@ -106,7 +90,7 @@ describe('FolderUpdate (MS-ASCMD 2.2.1.6)', () => {
 
   it('refuses a request without ServerId with Status 10', () => {
     const root = fh('FolderUpdate', [fh('SyncKey', '3'), fh('ParentId', '1'), fh('DisplayName', 'x')]);
-    expect(failure(() => parseFolderUpdateRequest(root, '14.1'))).toEqual({ command: 'FolderUpdate', status: 10 });
+    expect(commandFailure(() => parseFolderUpdateRequest(root, '14.1'))).toEqual({ command: 'FolderUpdate', status: 10 });
   });
 
   it('writes Status, SyncKey', () => {
@@ -122,7 +106,7 @@ describe('FolderDelete (MS-ASCMD 2.2.1.4)', () => {
   });
 
   it('refuses a request without SyncKey with Status 10', () => {
-    expect(failure(() => parseFolderDeleteRequest(fh('FolderDelete', [fh('ServerId', '12')]), '14.1'))).toEqual({ command: 'FolderDelete', status: 10 });
+    expect(commandFailure(() => parseFolderDeleteRequest(fh('FolderDelete', [fh('ServerId', '12')]), '14.1'))).toEqual({ command: 'FolderDelete', status: 10 });
   });
 
   it('writes Status, SyncKey, or only Status for a special folder', () => {

@@ -1,33 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
-import { CommandParseError } from '../../protocol/commands/errors.ts';
+import { el, ns, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { buildItemOperationsResponse, ItemOperationsStatus, parseItemOperationsRequest } from '../../protocol/commands/item-operations.ts';
+import { xml, commandFailure } from './helpers/wire.ts';
 
-function xml(e: WbxmlElement, parentNs?: string): string {
-  const tag = e.ns === parentNs ? e.name : `${e.ns}:${e.name}`;
-  const inner = e.children
-    ? e.children.map((c) => xml(c, e.ns)).join('')
-    : e.text !== undefined
-      ? e.text
-      : e.opaque
-        ? `[${Buffer.from(e.opaque).toString('hex')}]`
-        : undefined;
-  return inner === undefined ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
-}
-
-const io = (name: string, c?: Parameters<typeof el>[2]) => el('ItemOperations', name, c);
-const as = (name: string, c?: Parameters<typeof el>[2]) => el('AirSync', name, c);
-const asb = (name: string, c?: Parameters<typeof el>[2]) => el('AirSyncBase', name, c);
-
-function failure(f: () => unknown): { command: string; status: number } | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CommandParseError) return { command: e.command, status: e.status };
-    throw e;
-  }
-  return undefined;
-}
+const io = ns('ItemOperations');
+const as = ns('AirSync');
+const asb = ns('AirSyncBase');
 
 describe('parseItemOperationsRequest (MS-ASCMD 2.2.1.10)', () => {
   it('reads Fetch (item and attachment), EmptyFolderContents and Move in document order', () => {
@@ -71,7 +49,7 @@ describe('parseItemOperationsRequest (MS-ASCMD 2.2.1.10)', () => {
       ItemOperationsStatus.InvalidByteRange,
     ],
   ])('refuses %s with the matching status', (_w, root, status) => {
-    expect(failure(() => parseItemOperationsRequest(root, '14.1'))).toEqual({ command: 'ItemOperations', status });
+    expect(commandFailure(() => parseItemOperationsRequest(root, '14.1'))).toEqual({ command: 'ItemOperations', status });
   });
 });
 

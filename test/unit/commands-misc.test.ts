@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
-import { CommandParseError } from '../../protocol/commands/errors.ts';
+import { el, ns, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { buildMoveItemsResponse, MoveItemsStatus, parseMoveItemsRequest } from '../../protocol/commands/move-items.ts';
 import { buildGetItemEstimateResponse, GetItemEstimateStatus, parseGetItemEstimateRequest } from '../../protocol/commands/get-item-estimate.ts';
 import { buildMeetingResponseResponse, parseMeetingResponseRequest } from '../../protocol/commands/meeting-response.ts';
@@ -9,32 +8,16 @@ import { buildFindResponse, parseFindRequest } from '../../protocol/commands/fin
 import { buildResolveRecipientsResponse, parseResolveRecipientsRequest } from '../../protocol/commands/resolve-recipients.ts';
 import { buildValidateCertResponse, parseValidateCertRequest } from '../../protocol/commands/validate-cert.ts';
 import { parseGetAttachmentRequest } from '../../protocol/commands/get-attachment.ts';
+import { xml, commandFailureWithHttp } from './helpers/wire.ts';
 
-function xml(e: WbxmlElement, parentNs?: string): string {
-  const tag = e.ns === parentNs ? e.name : `${e.ns}:${e.name}`;
-  const inner = e.children ? e.children.map((c) => xml(c, e.ns)).join('') : e.text;
-  return inner === undefined ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
-}
-
-const n = (ns: string) => (name: string, c?: Parameters<typeof el>[2]) => el(ns, name, c);
-const mv = n('Move');
-const gie = n('GetItemEstimate');
-const as = n('AirSync');
-const mr = n('MeetingResponse');
-const se = n('Search');
-const fd = n('Find');
-const rr = n('ResolveRecipients');
-const vc = n('ValidateCert');
-
-function failure(f: () => unknown): { command: string; status: number; httpStatus?: number } | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CommandParseError) return e.httpStatus === undefined ? { command: e.command, status: e.status } : { command: e.command, status: e.status, httpStatus: e.httpStatus };
-    throw e;
-  }
-  return undefined;
-}
+const mv = ns('Move');
+const gie = ns('GetItemEstimate');
+const as = ns('AirSync');
+const mr = ns('MeetingResponse');
+const se = ns('Search');
+const fd = ns('Find');
+const rr = ns('ResolveRecipients');
+const vc = ns('ValidateCert');
 
 describe('MoveItems (MS-ASCMD 2.2.1.12)', () => {
   it('reads every Move', () => {
@@ -51,7 +34,7 @@ describe('MoveItems (MS-ASCMD 2.2.1.12)', () => {
   });
 
   it('refuses a Move without DstFldId with 103 / HTTP 400', () => {
-    expect(failure(() => parseMoveItemsRequest(mv('MoveItems', [mv('Move', [mv('SrcMsgId', '5:1'), mv('SrcFldId', '5')])]), '14.1'))).toEqual({
+    expect(commandFailureWithHttp(() => parseMoveItemsRequest(mv('MoveItems', [mv('Move', [mv('SrcMsgId', '5:1'), mv('SrcFldId', '5')])]), '14.1'))).toEqual({
       command: 'MoveItems',
       status: 103,
       httpStatus: 400,
@@ -91,7 +74,7 @@ describe('GetItemEstimate (MS-ASCMD 2.2.1.9)', () => {
 
   it('refuses a collection without CollectionId with Status 2', () => {
     const root = gie('GetItemEstimate', [gie('Collections', [gie('Collection', [as('SyncKey', '7')])])]);
-    expect(failure(() => parseGetItemEstimateRequest(root, '14.1'))).toEqual({ command: 'GetItemEstimate', status: GetItemEstimateStatus.InvalidCollection });
+    expect(commandFailureWithHttp(() => parseGetItemEstimateRequest(root, '14.1'))).toEqual({ command: 'GetItemEstimate', status: GetItemEstimateStatus.InvalidCollection });
   });
 
   it('writes Response { Status, Collection { CollectionId, Estimate } }, with Class for 12.1 only', () => {
@@ -120,7 +103,7 @@ describe('MeetingResponse (MS-ASCMD 2.2.1.11)', () => {
 
   it('refuses UserResponse 4 with Status 2', () => {
     const root = mr('MeetingResponse', [mr('Request', [mr('UserResponse', '4'), mr('RequestId', '5:3')])]);
-    expect(failure(() => parseMeetingResponseRequest(root, '14.1'))).toEqual({ command: 'MeetingResponse', status: 2 });
+    expect(commandFailureWithHttp(() => parseMeetingResponseRequest(root, '14.1'))).toEqual({ command: 'MeetingResponse', status: 2 });
   });
 
   it('writes Result { RequestId, Status, CalendarId }', () => {
@@ -156,7 +139,7 @@ describe('Search (MS-ASCMD 2.2.1.16)', () => {
     ['an empty GAL query', se('Search', [se('Store', [se('Name', 'GAL'), se('Query', '  ')])])],
     ['a malformed Range', se('Search', [se('Store', [se('Name', 'GAL'), se('Query', 'a'), se('Options', [se('Range', 'all')])])])],
   ])('refuses %s with Status 2', (_w, root) => {
-    expect(failure(() => parseSearchRequest(root, '14.1'))).toEqual({ command: 'Search', status: SearchStatus.InvalidRequest });
+    expect(commandFailureWithHttp(() => parseSearchRequest(root, '14.1'))).toEqual({ command: 'Search', status: SearchStatus.InvalidRequest });
   });
 
   it('writes GAL results with Range and Total, Picture only from 14.1', () => {
@@ -197,7 +180,7 @@ describe('Find (MS-ASCMD 2.2.1.2, 16.1)', () => {
   it('reads a GAL criterion and refuses a request without criterion with Status 2', () => {
     const gal = fd('Find', [fd('SearchId', 's2'), fd('ExecuteSearch', [fd('GALSearchCriterion', [fd('Query', 'ann'), fd('Options', [fd('Range', '0-9')])])])]);
     expect(parseFindRequest(gal, '16.1').criterion).toEqual({ kind: 'gal', query: 'ann', options: { range: { start: 0, end: 9 }, deepTraversal: false } });
-    expect(failure(() => parseFindRequest(fd('Find', [fd('SearchId', 's3'), fd('ExecuteSearch')]), '16.1'))).toEqual({ command: 'Find', status: 2 });
+    expect(commandFailureWithHttp(() => parseFindRequest(fd('Find', [fd('SearchId', 's3'), fd('ExecuteSearch')]), '16.1'))).toEqual({ command: 'Find', status: 2 });
   });
 
   it('writes Status, Response { Status, Result { Class, ServerId, CollectionId, Properties }, Range, Total }', () => {
@@ -226,9 +209,9 @@ describe('ResolveRecipients (MS-ASCMD 2.2.1.15)', () => {
   });
 
   it('refuses a request without To and one with 101 To with Status 5', () => {
-    expect(failure(() => parseResolveRecipientsRequest(rr('ResolveRecipients'), '14.1'))).toEqual({ command: 'ResolveRecipients', status: 5 });
+    expect(commandFailureWithHttp(() => parseResolveRecipientsRequest(rr('ResolveRecipients'), '14.1'))).toEqual({ command: 'ResolveRecipients', status: 5 });
     const many = rr('ResolveRecipients', Array.from({ length: 101 }, (_, i) => rr('To', `u${i}`)));
-    expect(failure(() => parseResolveRecipientsRequest(many, '14.1'))).toEqual({ command: 'ResolveRecipients', status: 5 });
+    expect(commandFailureWithHttp(() => parseResolveRecipientsRequest(many, '14.1'))).toEqual({ command: 'ResolveRecipients', status: 5 });
   });
 
   it('writes Status, Response { To, Status, RecipientCount, Recipient }, Availability from 14.0 only', () => {
@@ -252,7 +235,7 @@ describe('ValidateCert (MS-ASCMD 2.2.1.22)', () => {
   });
 
   it('refuses a request without Certificates with Status 2', () => {
-    expect(failure(() => parseValidateCertRequest(vc('ValidateCert', [vc('CheckCRL', '1')]), '14.1'))).toEqual({ command: 'ValidateCert', status: 2 });
+    expect(commandFailureWithHttp(() => parseValidateCertRequest(vc('ValidateCert', [vc('CheckCRL', '1')]), '14.1'))).toEqual({ command: 'ValidateCert', status: 2 });
   });
 
   it('writes Status and one Certificate { Status } per certificate', () => {
@@ -265,6 +248,6 @@ describe('ValidateCert (MS-ASCMD 2.2.1.22)', () => {
 describe('GetAttachment (MS-ASCMD 2.2.1.7)', () => {
   it('reads AttachmentName from the query and refuses its absence with HTTP 400', () => {
     expect(parseGetAttachmentRequest({ AttachmentName: '5:3:1' })).toEqual({ attachmentName: '5:3:1' });
-    expect(failure(() => parseGetAttachmentRequest({}))?.httpStatus).toBe(400);
+    expect(commandFailureWithHttp(() => parseGetAttachmentRequest({}))?.httpStatus).toBe(400);
   });
 });

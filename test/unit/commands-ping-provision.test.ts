@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
-import { CommandParseError } from '../../protocol/commands/errors.ts';
+import { el, ns, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { buildPingResponse, parsePingRequest, PingStatus } from '../../protocol/commands/ping.ts';
 import { buildProvisionResponse, parseProvisionRequest, PolicyType, ProvisionStatus, PROVISION_DOC_ORDER } from '../../protocol/commands/provision.ts';
+import { xml, commandFailure } from './helpers/wire.ts';
 
-function xml(e: WbxmlElement, parentNs?: string): string {
-  const tag = e.ns === parentNs ? e.name : `${e.ns}:${e.name}`;
-  const inner = e.children ? e.children.map((c) => xml(c, e.ns)).join('') : e.text;
-  return inner === undefined ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
-}
-
-const p = (name: string, c?: Parameters<typeof el>[2]) => el('Ping', name, c);
-const pr = (name: string, c?: Parameters<typeof el>[2]) => el('Provision', name, c);
-const st = (name: string, c?: Parameters<typeof el>[2]) => el('Settings', name, c);
-
-function failure(f: () => unknown): { command: string; status: number } | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CommandParseError) return { command: e.command, status: e.status };
-    throw e;
-  }
-  return undefined;
-}
+const p = ns('Ping');
+const pr = ns('Provision');
+const st = ns('Settings');
 
 describe('Ping (MS-ASCMD 2.2.1.13)', () => {
   it('reads HeartbeatInterval and the folders to watch', () => {
@@ -52,7 +36,7 @@ describe('Ping (MS-ASCMD 2.2.1.13)', () => {
     ['Folders without Folder', p('Ping', [p('HeartbeatInterval', '60'), { ns: 'Ping', name: 'Folders', children: [] }])],
     ['a wrong root', el('AirSync', 'Sync')],
   ])('refuses %s with Status 4', (_w, root) => {
-    expect(failure(() => parsePingRequest(root, '14.1'))).toEqual({ command: 'Ping', status: PingStatus.ProtocolError });
+    expect(commandFailure(() => parsePingRequest(root, '14.1'))).toEqual({ command: 'Ping', status: PingStatus.ProtocolError });
   });
 
   it('writes changed folders, and the limits with Status 5 and 6', () => {
@@ -98,7 +82,7 @@ describe('Provision (MS-ASPROV 3.1.5.1)', () => {
     ['a RemoteWipe without Status', pr('Provision', [pr('RemoteWipe')])],
     ['DeviceInformation without Set', pr('Provision', [st('DeviceInformation', [st('Model', 'x')])])],
   ])('refuses %s with Status 2', (_w, root) => {
-    expect(failure(() => parseProvisionRequest(root, '14.1'))).toEqual({ command: 'Provision', status: ProvisionStatus.ProtocolError });
+    expect(commandFailure(() => parseProvisionRequest(root, '14.1'))).toEqual({ command: 'Provision', status: ProvisionStatus.ProtocolError });
   });
 
   it('writes DeviceInformation status, Status, then the policy with its document (14.1)', () => {

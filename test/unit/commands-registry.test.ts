@@ -5,13 +5,7 @@ import { decodeWbxml } from '../../protocol/wbxml/decoder.ts';
 import { PROTOCOL_VERSIONS, versionAtLeast, type ProtocolVersion } from '../../protocol/version.ts';
 import { EAS_COMMAND_NAMES } from '../../protocol/http/command-codes.ts';
 import { COMMAND_CODECS, commandCodec, SUPPORTED_COMMANDS, buildGalProperties, PolicyType, PROVISION_DOC_ORDER, type EasProvisionDoc } from '../../protocol/commands/index.ts';
-
-function xml(e: WbxmlElement | undefined, parentNs?: string): string | undefined {
-  if (!e) return undefined;
-  const tag = e.ns === parentNs ? e.name : `${e.ns}:${e.name}`;
-  const inner = e.children ? e.children.map((c) => xml(c, e.ns)).join('') : e.text;
-  return inner === undefined ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
-}
+import { xml } from './helpers/wire.ts';
 
 describe('command table', () => {
   it('has a codec for every command name OPTIONS advertises', () => {

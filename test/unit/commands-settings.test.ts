@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
-import { CommandParseError } from '../../protocol/commands/errors.ts';
+import { ns, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { buildSettingsResponse, parseSettingsRequest, SettingsStatus, type SettingsResponse } from '../../protocol/commands/settings.ts';
+import { xml, commandFailure } from './helpers/wire.ts';
 
-function xml(e: WbxmlElement, parentNs?: string): string {
-  const tag = e.ns === parentNs ? e.name : `${e.ns}:${e.name}`;
-  const inner = e.children ? e.children.map((c) => xml(c, e.ns)).join('') : e.text;
-  return inner === undefined ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
-}
-
-const s = (name: string, c?: Parameters<typeof el>[2]) => el('Settings', name, c);
-
-function failure(f: () => unknown): { command: string; status: number } | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof CommandParseError) return { command: e.command, status: e.status };
-    throw e;
-  }
-  return undefined;
-}
+const s = ns('Settings');
 
 describe('parseSettingsRequest (MS-ASCMD 2.2.1.18)', () => {
   it('reads Oof Get, DeviceInformation Set and UserInformation Get together', () => {
@@ -99,7 +83,7 @@ describe('parseSettingsRequest (MS-ASCMD 2.2.1.18)', () => {
     ['DeviceInformation without Set', s('Settings', [s('DeviceInformation', [s('Model', 'x')])])],
     ['UserInformation without Get', s('Settings', [s('UserInformation', [s('Set')])])],
   ])('refuses %s with Status 2', (_w, root) => {
-    expect(failure(() => parseSettingsRequest(root, '14.1'))).toEqual({ command: 'Settings', status: SettingsStatus.ProtocolError });
+    expect(commandFailure(() => parseSettingsRequest(root, '14.1'))).toEqual({ command: 'Settings', status: SettingsStatus.ProtocolError });
   });
 });
 

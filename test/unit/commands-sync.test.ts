@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
+import { el, ns, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { CommandParseError } from '../../protocol/commands/errors.ts';
 import { buildSyncResponse, parseSyncRequest, SyncStatus, type SyncRequestBody, type SyncResponse } from '../../protocol/commands/sync.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
+import { xml } from './helpers/wire.ts';
 
-/** Compact XML of a tree; a namespace prefix is written where it differs from the parent's. */
-function xml(e: WbxmlElement, parentNs?: string): string {
-  const tag = e.ns === parentNs ? e.name : `${e.ns}:${e.name}`;
-  const inner = e.children
-    ? e.children.map((c) => xml(c, e.ns)).join('')
-    : e.text !== undefined
-      ? e.text
-      : e.opaque
-        ? `[${Buffer.from(e.opaque).toString('hex')}]`
-        : undefined;
-  return inner === undefined ? `<${tag}/>` : `<${tag}>${inner}</${tag}>`;
-}
-
-const as = (name: string, c?: Parameters<typeof el>[2]) => el('AirSync', name, c);
-const asb = (name: string, c?: Parameters<typeof el>[2]) => el('AirSyncBase', name, c);
+const as = ns('AirSync');
+const asb = ns('AirSyncBase');
 
 function statusOf(f: () => unknown): number | undefined {
   try {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isWbxmlError, WbxmlError, type WbxmlErrorCode } from '../../protocol/errors.ts';
+import { isWbxmlError, type WbxmlErrorCode } from '../../protocol/errors.ts';
 import { DEFAULT_LIMITS } from '../../protocol/limits.ts';
 import { decodeWbxml, decodeWbxmlFragment } from '../../protocol/wbxml/index.ts';
+import { wbxmlFailure } from './helpers/wire.ts';
 
 const H = [0x03, 0x01, 0x6a, 0x00];
 const doc = (...body: number[]) => new Uint8Array([...H, ...body]);
 const str = (s: string) => [0x03, ...Buffer.from(s, 'utf8'), 0x00];
-
-function failure(fn: () => unknown): WbxmlError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WbxmlError) return e;
-    throw new Error(`expected WbxmlError, got ${String(e)}`);
-  }
-  throw new Error('expected a WbxmlError, nothing was thrown');
-}
 
 describe('decodeWbxml: what EAS uses', () => {
   it('decodes a tag without content as an element with no content', () => {
@@ -71,7 +62,7 @@ describe('decodeWbxml: what EAS uses', () => {
   });
 
   it('counts split strings together against maxStringBytes', () => {
-    expect(failure(() => decodeWbxml(doc(0x4e, ...str('abc'), ...str('def'), 0x01), { limits: { maxStringBytes: 5 } })).code).toBe('StringTooLong');
+    expect(wbxmlFailure(() => decodeWbxml(doc(0x4e, ...str('abc'), ...str('def'), 0x01), { limits: { maxStringBytes: 5 } })).code).toBe('StringTooLong');
   });
 
   it('decodes an empty fragment to no elements', () => {
@@ -115,7 +106,7 @@ const errorCases: { what: string; bytes: number[]; code: WbxmlErrorCode; offset:
 describe('decodeWbxml: refusals name the problem and the byte offset', () => {
   for (const c of errorCases) {
     it(`${c.what} -> ${c.code} at ${c.offset}`, () => {
-      const e = failure(() => decodeWbxml(new Uint8Array(c.bytes)));
+      const e = wbxmlFailure(() => decodeWbxml(new Uint8Array(c.bytes)));
       expect({ code: e.code, offset: e.offset }).toEqual({ code: c.code, offset: c.offset });
       expect(isWbxmlError(e, c.code)).toBe(true);
       expect(e.message).toContain(`at byte ${c.offset}`);
@@ -128,15 +119,15 @@ describe('decodeWbxml: limits', () => {
 
   it('defaults reject nesting deeper than DEFAULT_LIMITS.maxDepth', () => {
     expect(() => decodeWbxml(nested(DEFAULT_LIMITS.maxDepth))).not.toThrow();
-    expect(failure(() => decodeWbxml(nested(DEFAULT_LIMITS.maxDepth + 1))).code).toBe('TooDeep');
+    expect(wbxmlFailure(() => decodeWbxml(nested(DEFAULT_LIMITS.maxDepth + 1))).code).toBe('TooDeep');
   });
 
   it('honours per-call overrides', () => {
-    expect(failure(() => decodeWbxml(nested(5), { limits: { maxDepth: 4 } })).code).toBe('TooDeep');
-    expect(failure(() => decodeWbxml(doc(0x45, 0x05, 0x05, 0x05, 0x01), { limits: { maxElements: 3 } })).code).toBe('TooManyElements');
-    expect(failure(() => decodeWbxml(doc(0x45, 0x4e, ...str('abcdef'), 0x01, 0x01), { limits: { maxStringBytes: 5 } })).code).toBe('StringTooLong');
-    expect(failure(() => decodeWbxml(doc(0x45, 0x4e, 0xc3, 0x03, 1, 2, 3, 0x01, 0x01), { limits: { maxOpaqueBytes: 2 } })).code).toBe('TooLarge');
-    expect(failure(() => decodeWbxml(doc(0x05), { limits: { maxBodyBytes: 4 } })).code).toBe('TooLarge');
+    expect(wbxmlFailure(() => decodeWbxml(nested(5), { limits: { maxDepth: 4 } })).code).toBe('TooDeep');
+    expect(wbxmlFailure(() => decodeWbxml(doc(0x45, 0x05, 0x05, 0x05, 0x01), { limits: { maxElements: 3 } })).code).toBe('TooManyElements');
+    expect(wbxmlFailure(() => decodeWbxml(doc(0x45, 0x4e, ...str('abcdef'), 0x01, 0x01), { limits: { maxStringBytes: 5 } })).code).toBe('StringTooLong');
+    expect(wbxmlFailure(() => decodeWbxml(doc(0x45, 0x4e, 0xc3, 0x03, 1, 2, 3, 0x01, 0x01), { limits: { maxOpaqueBytes: 2 } })).code).toBe('TooLarge');
+    expect(wbxmlFailure(() => decodeWbxml(doc(0x05), { limits: { maxBodyBytes: 4 } })).code).toBe('TooLarge');
   });
 
   it('stays within limits when each limit is met exactly', () => {

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { WbxmlError } from '../../protocol/errors.ts';
 import { decodeWbxml, el, encodeWbxml, encodeWbxmlFragment, ns, type WbxmlElement } from '../../protocol/wbxml/index.ts';
+import { wbxmlFailure } from './helpers/wire.ts';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
-
-function failure(fn: () => unknown): WbxmlError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WbxmlError) return e;
-    throw new Error(`expected WbxmlError, got ${String(e)}`);
-  }
-  throw new Error('expected a WbxmlError, nothing was thrown');
-}
 
 const as = ns('AirSync');
 const asb = ns('AirSyncBase');
@@ -66,51 +56,51 @@ describe('encodeWbxml', () => {
 describe('encodeWbxml refuses what the device cannot read', () => {
   it('refuses a 16.x-only tag at 12.1 (TokenNotInVersion)', () => {
     const tree = as('Sync', [asb('Location', [asb('DisplayName', 'Room 1')])]);
-    const e = failure(() => encodeWbxml(tree, { version: '12.1' }));
+    const e = wbxmlFailure(() => encodeWbxml(tree, { version: '12.1' }));
     expect(e.code).toBe('TokenNotInVersion');
     expect(e.message).toContain('AirSyncBase:Location');
     expect(() => encodeWbxml(tree, { version: '16.0' })).not.toThrow();
   });
 
   it('refuses tags removed in later versions (email:Location at 16.0)', () => {
-    expect(failure(() => encodeWbxml(el('Email', 'Location', 'x'), { version: '16.0' })).code).toBe('TokenNotInVersion');
+    expect(wbxmlFailure(() => encodeWbxml(el('Email', 'Location', 'x'), { version: '16.0' })).code).toBe('TokenNotInVersion');
     expect(() => encodeWbxml(el('Email', 'Location', 'x'), { version: '14.1' })).not.toThrow();
   });
 
   it('refuses AirSyncBase at 2.5 and Find below 16.1', () => {
-    expect(failure(() => encodeWbxml(asb('Body'), { version: '2.5' })).code).toBe('TokenNotInVersion');
-    expect(failure(() => encodeWbxml(el('Find', 'Find'), { version: '16.0' })).code).toBe('TokenNotInVersion');
+    expect(wbxmlFailure(() => encodeWbxml(asb('Body'), { version: '2.5' })).code).toBe('TokenNotInVersion');
+    expect(wbxmlFailure(() => encodeWbxml(el('Find', 'Find'), { version: '16.0' })).code).toBe('TokenNotInVersion');
   });
 
   it('refuses decode-only tags (AirNotify) in every version', () => {
-    expect(failure(() => encodeWbxml(el('AirNotify', 'Notify'), { version: '2.5' })).code).toBe('TokenNotInVersion');
+    expect(wbxmlFailure(() => encodeWbxml(el('AirNotify', 'Notify'), { version: '2.5' })).code).toBe('TokenNotInVersion');
   });
 
   it('encodes the 12.0 name of Provision token 0x10 at 12.0 and the later name from 12.1', () => {
     const v120 = encodeWbxml(el('Provision', 'DeviceEncryptionEnabled', '0'), { version: '12.0' });
     const v121 = encodeWbxml(el('Provision', 'RequireStorageCardEncryption', '0'), { version: '12.1' });
     expect(hex(v120)).toBe(hex(v121));
-    expect(failure(() => encodeWbxml(el('Provision', 'DeviceEncryptionEnabled', '0'), { version: '12.1' })).code).toBe('TokenNotInVersion');
+    expect(wbxmlFailure(() => encodeWbxml(el('Provision', 'DeviceEncryptionEnabled', '0'), { version: '12.1' })).code).toBe('TokenNotInVersion');
   });
 
   it('refuses unknown namespaces and names (UnknownTag)', () => {
-    expect(failure(() => encodeWbxml(el('Nope', 'Sync'), { version: '14.1' })).code).toBe('UnknownTag');
-    expect(failure(() => encodeWbxml(as('Sync', [as('Bogus', '1')]), { version: '14.1' })).code).toBe('UnknownTag');
+    expect(wbxmlFailure(() => encodeWbxml(el('Nope', 'Sync'), { version: '14.1' })).code).toBe('UnknownTag');
+    expect(wbxmlFailure(() => encodeWbxml(as('Sync', [as('Bogus', '1')]), { version: '14.1' })).code).toBe('UnknownTag');
   });
 
   it('refuses text containing U+0000, which STR_I cannot carry', () => {
-    expect(failure(() => encodeWbxml(as('SyncKey', 'a\u0000b'), { version: '14.1' })).code).toBe('InvalidString');
-    expect(failure(() => encodeWbxml(as('SyncKey', 'é'.repeat(100) + '\u0000'), { version: '14.1' })).code).toBe('InvalidString');
+    expect(wbxmlFailure(() => encodeWbxml(as('SyncKey', 'a\u0000b'), { version: '14.1' })).code).toBe('InvalidString');
+    expect(wbxmlFailure(() => encodeWbxml(as('SyncKey', 'é'.repeat(100) + '\u0000'), { version: '14.1' })).code).toBe('InvalidString');
   });
 
   it('refuses an element with two kinds of content', () => {
     const bad: WbxmlElement = { ns: 'AirSync', name: 'Sync', text: 'x', children: [as('Status', 1)] };
-    expect(failure(() => encodeWbxml(bad, { version: '14.1' })).code).toBe('MixedContent');
+    expect(wbxmlFailure(() => encodeWbxml(bad, { version: '14.1' })).code).toBe('MixedContent');
   });
 
   it('refuses a cyclic tree with TooDeep instead of overflowing the stack', () => {
     const loop: WbxmlElement = { ns: 'AirSync', name: 'Sync', children: [] };
     loop.children!.push(loop);
-    expect(failure(() => encodeWbxml(loop, { version: '14.1' })).code).toBe('TooDeep');
+    expect(wbxmlFailure(() => encodeWbxml(loop, { version: '14.1' })).code).toBe('TooDeep');
   });
 });

@@ -2,22 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { WbxmlError } from '../../protocol/errors.ts';
 import { decodeWbxml, el, ns } from '../../protocol/wbxml/index.ts';
 import { fromXml, fromXmlFragment, redactSecrets, toXml, toXmlFragment } from '../../protocol/xml/index.ts';
+import { wbxmlFailure } from './helpers/wire.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const fixtures = path.resolve(repoRoot, '../shared/fixtures/wbxml');
-
-function failure(fn: () => unknown): WbxmlError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof WbxmlError) return e;
-    throw new Error(`expected WbxmlError, got ${String(e)}`);
-  }
-  throw new Error('expected a WbxmlError, nothing was thrown');
-}
 
 const as = ns('AirSync');
 const asb = ns('AirSyncBase');
@@ -116,7 +106,7 @@ describe('fromXml', () => {
   ];
   for (const [what, xml] of bad) {
     it(`refuses ${what} with BadXml`, () => {
-      expect(failure(() => fromXml(xml)).code).toBe('BadXml');
+      expect(wbxmlFailure(() => fromXml(xml)).code).toBe('BadXml');
     });
   }
 });
