@@ -114,7 +114,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const users = Array.from({ length: mailboxes }, (_, i) => ({ name: `bench${String(i).padStart(5, '0')}@example.test`, password: `pw-${i}-bench` }));
   log('starting dev stack', { mailboxes });
   // Watchers (one per mailbox) + the request pool (up to EAS_IMAP_MAX_TOTAL) + headroom.
-  const stack = await startStack({ users, dovecotConnections: mailboxes + 700 });
+  const stack = await startStack({ users, dovecotConnections: mailboxes + 700, imapClientsPerProcess: 50 });
   const dbDir = mkdtempSync(join(tmpdir(), 'eas-bench-'));
   let server: ChildProcess | undefined;
   let loadgen: ChildProcess | undefined;

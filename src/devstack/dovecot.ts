@@ -20,6 +20,8 @@ export interface DovecotOptions {
   readonly imapPort: number;
   readonly lmtpPort: number;
   readonly connections?: number;
+  /** See DovecotConfigInput.imapClientsPerProcess (default 1). */
+  readonly imapClientsPerProcess?: number;
   readonly users: Iterable<StackUser>;
   /** PEM files and port for IMAPS; also enables STARTTLS on the IMAP port. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly imapsPort: number };
@@ -86,6 +88,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
       imapPort: opts.imapPort,
       lmtpPort: opts.lmtpPort,
       connections: opts.connections ?? 2000,
+      ...(opts.imapClientsPerProcess !== undefined ? { imapClientsPerProcess: opts.imapClientsPerProcess } : {}),
       mailUser: acct.mail,
       internalUser: acct.internal,
       internalGroup: acct.internalGroup,

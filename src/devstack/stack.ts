@@ -31,6 +31,8 @@ export interface StackOptions {
   readonly users?: readonly StackUser[];
   /** Upper bound of simultaneous IMAP connections Dovecot accepts (default 2000). */
   readonly dovecotConnections?: number;
+  /** IMAP connections per Dovecot imap process (default 1); the push benchmark uses 50, see dovecot-config.ts. */
+  readonly imapClientsPerProcess?: number;
   /** Persistent data (mail, collections, logs); default a temp dir removed by `stop()`. */
   readonly dataDir?: string;
   /** Fixed ports (the demo keeps its URLs stable); free ports otherwise. */
@@ -148,7 +150,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     ports = { imap: opts.ports?.imap ?? pImap!, lmtp: opts.ports?.lmtp ?? pLmtp!, smtp: opts.ports?.smtp ?? pSmtp!, dav: opts.ports?.dav ?? pDav!, imaps: opts.ports?.imaps ?? pImaps! };
     dovecot = radicale = sink = undefined;
     const started = await Promise.allSettled([
-      startDovecot({ runDir, dataDir: dir, imapPort: ports.imap, lmtpPort: ports.lmtp, connections: opts.dovecotConnections, users: users.values(), tls: cert && { certFile: cert.certFile, keyFile: cert.keyFile, imapsPort: ports.imaps } }),
+      startDovecot({ runDir, dataDir: dir, imapPort: ports.imap, lmtpPort: ports.lmtp, connections: opts.dovecotConnections, imapClientsPerProcess: opts.imapClientsPerProcess, users: users.values(), tls: cert && { certFile: cert.certFile, keyFile: cert.keyFile, imapsPort: ports.imaps } }),
       startRadicale({ runDir, dataDir: dir, port: ports.dav, users: users.values() }),
     ]);
     if (started[0].status === 'fulfilled') dovecot = started[0].value;

@@ -46,7 +46,7 @@ describe.each(['12.1', '14.1', '16.1'] as const)('HTTP surface, protocol %s', (v
     const commands = String(res.headers['ms-asprotocolcommands']).split(',');
     expect(commands).toEqual(expect.arrayContaining(['Provision', 'FolderSync', 'FolderCreate', 'FolderUpdate', 'FolderDelete', 'Settings']));
     expect([...commands].sort()).toEqual([...server().app.eas.registry.keys()].sort());
-    expect(res.headers['ms-server-activesync']).toBeTruthy();
+    expect(res.headers['ms-server-activesync']).toMatch(/^\d+\.\d+/);
     expect(res.headers.allow).toContain('POST');
   });
 

@@ -53,7 +53,8 @@ describe('dev stack: IMAP', () => {
   it('accepts the right password and refuses a wrong one', async () => {
     const s = stack();
     const ok = await s.imapClient('alice@example.test');
-    expect(ok.authenticated).toBeTruthy();
+    expect(ok.authenticated).not.toBe(false);
+    expect(ok.usable).toBe(true);
     await ok.logout();
     const bad = new ImapFlow({ host: s.imap.host, port: s.imap.port, secure: false, logger: false, auth: { user: 'alice@example.test', pass: 'wrong' } });
     await expect(bad.connect()).rejects.toThrow();

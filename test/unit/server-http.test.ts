@@ -64,7 +64,7 @@ describe('HTTP layer (inject, no backends)', () => {
     });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('application/vnd.ms-sync.wbxml');
-    expect(r.headers['ms-server-activesync']).toBeTruthy();
+    expect(r.headers['ms-server-activesync']).toMatch(/^\d+\.\d+/);
     const reqLines = lines.filter((l) => l.event === 'request');
     expect(reqLines).toHaveLength(1);
     expect(reqLines[0]).toMatchObject({ mailbox: 'alice@example.org', device: 'ABC', cmd: 'Settings', v: '14.1', http: 200, eas: 1 });
