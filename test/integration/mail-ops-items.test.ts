@@ -7,7 +7,7 @@ import { child, childNumber, childText, childrenNamed, el, type WbxmlElement } f
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { AS, findBySubject, folderIds, messageWithAttachment, syncFolder, withImap } from './mail-ops-helpers.ts';
-import { useTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 
 const stack = useStack();
 const server = useTestServer(stack);

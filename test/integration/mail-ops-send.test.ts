@@ -4,7 +4,7 @@ import { el, childNumber } from '../../protocol/wbxml/tree.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { findBySubject as find, waitFor } from './mail-ops-helpers.ts';
-import { useTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 
 const MAX_MAIL = 200_000;
 const stack = useStack();

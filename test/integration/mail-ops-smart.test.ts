@@ -6,7 +6,8 @@ import { childNumber, el } from '../../protocol/wbxml/tree.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { findBySubject, folderIds, messageWithAttachment, syncFolder, waitFor } from './mail-ops-helpers.ts';
-import { startTestServer, useTestServer } from './server-setup.ts';
+import { startTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 
 const stack = useStack();
 const server = useTestServer(stack);

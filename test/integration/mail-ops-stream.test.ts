@@ -17,7 +17,7 @@ import { encodeWbxml } from '../../protocol/wbxml/encoder.ts';
 import { child, childNumber, childText, childrenNamed, el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { folderIds, messageWithAttachment, syncFolder } from './mail-ops-helpers.ts';
-import { useTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 
 const stack = useStack();
 const server = useTestServer(stack);

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import { describe, expect, it } from 'vitest';
 import { useStack } from '../harness/use-stack.ts';
-import { startTestServer, useTestServer } from './server-setup.ts';
+import { startTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 
 const stack = useStack();
 const server = useTestServer(stack);

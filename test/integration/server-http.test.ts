@@ -5,7 +5,7 @@ import { encodeWbxml } from '../../protocol/wbxml/encoder.ts';
 import { folderSyncRequest } from '../../src/client/requests.ts';
 import { MOBILESYNC_SCHEMA, OUTLOOK_SCHEMA } from '../../src/server/autodiscover.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { useTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 
 const stack = useStack({
   users: [

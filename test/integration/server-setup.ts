@@ -2,12 +2,13 @@
  * Starts the EAS server against a running dev stack for integration tests:
  * a fresh SQLite file, the stack's IMAP/SMTP/DAV URLs, the given mailboxes
  * enabled, listening on a free loopback port. Other helpers' tests may use it.
+ * Free of vitest so that the benchmarks can start servers with it too
+ * (`useTestServer` in test/harness/use-test-server.ts is the vitest wrapper).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll } from 'vitest';
 import type { Stack } from '../../src/devstack/stack.ts';
 import { EasClient, type EasClientOptions } from '../../src/client/index.ts';
 import { buildConfig, type Config, type ConfigInput } from '../../src/config.ts';
@@ -78,25 +79,5 @@ export async function startTestServer(
     cleanup() {
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
-  };
-}
-
-/**
- * One server for a test file, on the file's stack: started before its tests,
- * stopped and its database removed after them. Call at module level after
- * `useStack`, like it; the getter is for use inside tests and hooks.
- */
-export function useTestServer(stack: () => Stack, opts?: Parameters<typeof startTestServer>[1]): () => TestServer {
-  let server: TestServer | undefined;
-  beforeAll(async () => {
-    server = await startTestServer(stack(), opts);
-  });
-  afterAll(async () => {
-    await server?.stop();
-    server?.cleanup();
-  });
-  return () => {
-    if (!server) throw new Error('useTestServer(): the server is not running (use it inside tests or hooks)');
-    return server;
   };
 }

@@ -10,7 +10,7 @@ import type { SyncOptions } from '../../protocol/commands/sync.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { child, childText, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { useTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 import { initialSync, setUpPhone, type ServerChange } from './sync-helpers.ts';
 
 const stack = useStack();

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seedMailbox, type SeedResult } from '../../src/devstack/seed.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { useTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 import { bodyOptions, initialSync, setUpPhone, syncOne } from './sync-helpers.ts';
 
 const stack = useStack();

@@ -8,7 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { seedMailbox, type SeedKind, type SeedResult } from '../../src/devstack/seed.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { useTestServer, type TestServer } from './server-setup.ts';
+import type { TestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 import { bodyOptions, initialSync, setUpPhone, syncOne, type ServerChange } from './sync-helpers.ts';
 
 const stack = useStack();

@@ -9,7 +9,7 @@ import { seedMailbox, type SeedResult } from '../../src/devstack/seed.ts';
 import { globalObjIdFromUid } from '../../protocol/types/meeting-request.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { useStack } from '../harness/use-stack.ts';
-import { useTestServer } from './server-setup.ts';
+import { useTestServer } from '../harness/use-test-server.ts';
 import { bodyOptions, initialSync, setUpPhone } from './sync-helpers.ts';
 
 const stack = useStack();

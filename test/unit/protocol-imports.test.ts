@@ -1,29 +1,15 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { packageOf, repoRoot, specifiers, tsFiles } from './helpers/imports.ts';
 
 /**
  * STYLE habit 1 / ARCHITECTURE layering: protocol/ is a pure wire library. It
  * imports nothing from src/ or backends/, nor the server's frameworks.
  */
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const protocolDir = path.join(repoRoot, 'protocol');
 const FORBIDDEN_PACKAGES = ['fastify', 'pino', 'better-sqlite3'];
 const FORBIDDEN_DIRS = ['src', 'backends'].map((d) => path.join(repoRoot, d) + path.sep);
-
-/** Module specifiers of static imports/exports, dynamic import() and require(). */
-function specifiers(source: string): string[] {
-  const out: string[] = [];
-  const patterns = [
-    /\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-    /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
-  ];
-  for (const re of patterns) for (const m of source.matchAll(re)) out.push(m[1]!);
-  return out;
-}
 
 /** Why `spec`, imported from `file`, breaks the layering; undefined when it is fine. */
 function violation(file: string, spec: string): string | undefined {
@@ -32,15 +18,9 @@ function violation(file: string, spec: string): string | undefined {
     const dir = FORBIDDEN_DIRS.find((d) => target.startsWith(d));
     return dir ? `imports ${spec} from ${path.relative(repoRoot, dir)}/` : undefined;
   }
-  const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+  const pkg = packageOf(spec);
   if (FORBIDDEN_PACKAGES.includes(pkg) || pkg.startsWith('@fastify/')) return `imports package ${pkg}`;
   return undefined;
-}
-
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(ts|mts|js|mjs)$/.test(f))
-    .map((f) => path.join(dir, f));
 }
 
 describe('protocol/ layering', () => {

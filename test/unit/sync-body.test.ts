@@ -105,6 +105,16 @@ describe('conversations and references', () => {
     expect(idx[0]).toBe(1);
   });
 
+  it('ConversationIndex carries the top five bytes of the FILETIME (100 ns ticks since 1601)', () => {
+    // 2024-01-01T00:00:00Z is FILETIME 0x01DA3C45_7689C000 (133485408000000000).
+    expect([...conversationIndex(new Uint8Array(16), new Date('2024-01-01T00:00:00Z'), 0).subarray(1, 6)]).toEqual([0x01, 0xda, 0x3c, 0x45, 0x76]);
+    for (const iso of ['1970-01-01T00:00:00Z', '1999-12-31T23:59:59.999Z', '2038-01-19T03:14:08Z', '2107-02-07T06:28:16.123Z', '1601-01-01T00:00:00Z']) {
+      const ticks = (BigInt(new Date(iso).getTime()) + 11_644_473_600_000n) * 10_000n;
+      const want = [0, 1, 2, 3, 4].map((i) => Number((ticks >> BigInt(56 - 8 * i)) & 0xffn));
+      expect([...conversationIndex(new Uint8Array(16), new Date(iso), 0).subarray(1, 6)], iso).toEqual(want);
+    }
+  });
+
   it('round-trips FileReferences and refuses anything else', () => {
     const ref = formatFileReference('7:42', '1.2');
     expect(parseFileReference(ref)).toEqual({ collectionId: '7', serverId: '7:42', part: '1.2' });
