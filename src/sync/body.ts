@@ -119,7 +119,10 @@ export function planBodyFetch(req: BodyRequest, layout: MessageLayout, messageSi
 }
 
 function partWant(p: MimePart, maxBytes: number | undefined): { part: string; maxBytes?: number; encoding?: string } {
-  return { part: p.part, ...(maxBytes !== undefined ? { maxBytes } : {}), ...(p.encoding ? { encoding: p.encoding } : {}) };
+  const w: { part: string; maxBytes?: number; encoding?: string } = { part: p.part };
+  if (maxBytes !== undefined) w.maxBytes = maxBytes;
+  if (p.encoding) w.encoding = p.encoding;
+  return w;
 }
 
 /**
@@ -147,11 +150,12 @@ export function renderBody(req: BodyRequest, layout: MessageLayout, msg: Fetched
   const fetchedAll = bytes !== undefined && (asked === undefined || bytes.length < asked);
   let text = bytes ? decodeCharset(bytes, p.params['charset']) : '';
   if (!fetchedAll) text = dropBrokenTail(text);
-  const plain = p.type === 'text/html' ? htmlToText(text) : text;
-  const data = req.kind === 'html' ? (p.type === 'text/html' ? text : textToHtml(text)) : plain;
+  // Plain text of HTML only when Data or Preview needs it: HTML Data with no Preview (the common phone request) skips it.
+  const plainOf = (): string => (p.type === 'text/html' ? htmlToText(text) : text);
+  const data = req.kind === 'html' ? (p.type === 'text/html' ? text : textToHtml(text)) : plainOf();
   // EstimatedDataSize is the size of the whole body in the requested type; the stored size is the honest estimate.
   const estimated = fetchedAll ? Buffer.byteLength(data, 'utf8') : Math.max(decodedSize(p), Buffer.byteLength(data, 'utf8'));
-  const preview = req.preview > 0 ? previewOf(plain, req.preview) : undefined;
+  const preview = req.preview > 0 ? previewOf(req.kind === 'plain' ? data : plainOf(), req.preview) : undefined;
   const limit = req.truncationSize;
   if (limit !== undefined && estimated > limit && req.allOrNone) {
     return { body: { type, estimatedDataSize: estimated, truncated: true, ...(preview !== undefined ? { preview } : {}) }, nativeType };

@@ -141,7 +141,7 @@ export function buildEmail(msg: FetchedMessage, bodyData: FetchedMessage | undef
   const { layout, req, partReq } = planItemFetch(msg, ctx);
   const env = msg.envelope;
   const h = parseHeaderFields(msg.headers);
-  const merged: FetchedMessage = { ...msg, ...(bodyData?.parts ? { parts: bodyData.parts } : {}), ...(bodyData?.source ? { source: bodyData.source } : {}) };
+  const merged: FetchedMessage = bodyData?.parts || bodyData?.source ? { ...msg, ...(bodyData.parts ? { parts: bodyData.parts } : {}), ...(bodyData.source ? { source: bodyData.source } : {}) } : msg;
   const { body, nativeType } = renderBody(req, layout, merged);
   const v12 = versionAtLeast(ctx.version, '12.0');
   const v14 = versionAtLeast(ctx.version, '14.0');
@@ -156,24 +156,28 @@ export function buildEmail(msg: FetchedMessage, bodyData: FetchedMessage | undef
   }));
   const to = env?.to ?? [];
   const displayTo = to.map((a) => a.name || a.address || '').filter(Boolean).join('; ');
-  const email: EasEmail = {
-    ...opt('to', formatAddresses(to)),
-    ...opt('cc', formatAddresses(env?.cc ?? [])),
-    ...opt('from', formatAddresses(env?.from ?? [])),
-    ...opt('replyTo', formatAddresses(env?.replyTo ?? [])),
-    subject: env?.subject ?? '',
-    dateReceived: msg.internalDate,
-    ...(displayTo ? { displayTo } : {}),
-    importance: importanceOf(h),
-    read: msg.flags.includes('\\Seen'),
-    ...(attachments.length ? { attachments } : {}),
-    body,
-    messageClass,
-    internetCPID: '65001',
-    flag: flagOf(msg.flags),
-    contentClass: messageClass.startsWith('IPM.Schedule') ? 'urn:content-classes:calendarmessage' : 'urn:content-classes:message',
-    nativeBodyType: nativeType,
-  };
+  // Filled property by property (same key order as before) instead of spreading a small object per optional field.
+  const email: EasEmail = {};
+  const toText = formatAddresses(to);
+  if (toText !== undefined) email.to = toText;
+  const cc = formatAddresses(env?.cc ?? []);
+  if (cc !== undefined) email.cc = cc;
+  const from = formatAddresses(env?.from ?? []);
+  if (from !== undefined) email.from = from;
+  const replyTo = formatAddresses(env?.replyTo ?? []);
+  if (replyTo !== undefined) email.replyTo = replyTo;
+  email.subject = env?.subject ?? '';
+  email.dateReceived = msg.internalDate;
+  if (displayTo) email.displayTo = displayTo;
+  email.importance = importanceOf(h);
+  email.read = msg.flags.includes('\\Seen');
+  if (attachments.length) email.attachments = attachments;
+  email.body = body;
+  email.messageClass = messageClass;
+  email.internetCPID = '65001';
+  email.flag = flagOf(msg.flags);
+  email.contentClass = messageClass.startsWith('IPM.Schedule') ? 'urn:content-classes:calendarmessage' : 'urn:content-classes:message';
+  email.nativeBodyType = nativeType;
   if (partReq) {
     const r = renderBody(partReq, layout, merged).body;
     email.bodyPart = {
@@ -201,10 +205,6 @@ export function buildEmail(msg: FetchedMessage, bodyData: FetchedMessage | undef
   }
   if (versionAtLeast(ctx.version, '16.0') && msg.flags.includes('\\Draft')) email.isDraft = true;
   return email;
-}
-
-function opt<K extends string>(k: K, v: string | undefined): { [P in K]?: string } {
-  return (v === undefined ? {} : { [k]: v }) as { [P in K]?: string };
 }
 
 /** The properties a flag change touches (Change command, MS-ASCMD 2.2.3.24): Read, Flag, Categories. */

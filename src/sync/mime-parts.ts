@@ -31,44 +31,19 @@ function isAttachmentLike(p: MimePart): boolean {
 
 /** Reads the layout; never throws, whatever the structure. */
 export function analyseLayout(root: MimePart): MessageLayout {
-  let text: MimePart | undefined;
-  let html: MimePart | undefined;
-  let calendar: MimePart | undefined;
   const attachments: AttachmentPart[] = [];
   let smime: MessageLayout['smime'];
   if (root.type === 'multipart/signed' && /pkcs7-signature/i.test(root.params['protocol'] ?? '')) smime = 'signed';
   if (root.type === 'application/pkcs7-mime' || root.type === 'application/x-pkcs7-mime') {
     smime = /signed-data/i.test(root.params['smime-type'] ?? '') ? 'signed' : 'encrypted';
   }
-  const walk = (p: MimePart, related: boolean, depth: number): void => {
-    if (depth > 40) return;
-    if (p.children) {
-      const rel = related || p.type === 'multipart/related';
-      for (const c of p.children) walk(c, rel, depth + 1);
-      return;
-    }
-    if (p.type === 'text/plain' && !isAttachmentLike(p) && !text) {
-      text = p;
-      return;
-    }
-    if (p.type === 'text/html' && !isAttachmentLike(p) && !html) {
-      html = p;
-      return;
-    }
-    if (p.type === 'text/calendar' && !calendar) {
-      calendar = p;
-      if (!isAttachmentLike(p)) return;
-    }
-    // Unnamed inline text beyond the first body (list footers) is not worth an attachment entry.
-    if (p.type.startsWith('text/') && !isAttachmentLike(p)) return;
-    attachments.push({
-      part: p,
-      inline: p.disposition === 'inline' || (related && p.contentId !== undefined && p.disposition !== 'attachment'),
-      embeddedMessage: p.type === 'message/rfc822',
-    });
-  };
-  walk(root, false, 0);
-  return { ...(text ? { text } : {}), ...(html ? { html } : {}), ...(calendar ? { calendar } : {}), attachments, smime };
+  const acc: LayoutAcc = { attachments };
+  walkLayout(acc, root, false, 0);
+  const out: { -readonly [K in keyof MessageLayout]: MessageLayout[K] } = { attachments, smime };
+  if (acc.text) out.text = acc.text;
+  if (acc.html) out.html = acc.html;
+  if (acc.calendar) out.calendar = acc.calendar;
+  return out;
 }
 
 /** Decoded size of a part from its stored size (base64 carries 57 bytes per 78-byte line). */
@@ -104,4 +79,40 @@ export function attachmentName(p: MimePart): string {
   };
   if (p.type === 'application/pkcs7-signature' || p.type === 'application/x-pkcs7-signature') return 'smime.p7s';
   return `attachment-${p.part}.${ext[p.type] ?? 'bin'}`;
+}
+
+interface LayoutAcc {
+  text?: MimePart;
+  html?: MimePart;
+  calendar?: MimePart;
+  readonly attachments: AttachmentPart[];
+}
+
+/** The tree walk of `analyseLayout`, a plain function so that no closure is built per message. */
+function walkLayout(acc: LayoutAcc, p: MimePart, related: boolean, depth: number): void {
+  if (depth > 40) return;
+  if (p.children) {
+    const rel = related || p.type === 'multipart/related';
+    for (const c of p.children) walkLayout(acc, c, rel, depth + 1);
+    return;
+  }
+  if (p.type === 'text/plain' && !isAttachmentLike(p) && !acc.text) {
+    acc.text = p;
+    return;
+  }
+  if (p.type === 'text/html' && !isAttachmentLike(p) && !acc.html) {
+    acc.html = p;
+    return;
+  }
+  if (p.type === 'text/calendar' && !acc.calendar) {
+    acc.calendar = p;
+    if (!isAttachmentLike(p)) return;
+  }
+  // Unnamed inline text beyond the first body (list footers) is not worth an attachment entry.
+  if (p.type.startsWith('text/') && !isAttachmentLike(p)) return;
+  acc.attachments.push({
+    part: p,
+    inline: p.disposition === 'inline' || (related && p.contentId !== undefined && p.disposition !== 'attachment'),
+    embeddedMessage: p.type === 'message/rfc822',
+  });
 }

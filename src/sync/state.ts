@@ -84,6 +84,8 @@ const toItem = (r: RawItem): ItemRow => ({ serverId: r.server_id, uid: r.uid, fl
 
 /** Flags as stored: sorted, space separated (IMAP flags never contain spaces). */
 export function flagsKey(flags: readonly string[]): string {
+  // Most messages carry no flag or one (\Seen): nothing to sort or copy.
+  if (flags.length < 2) return flags.length === 0 ? '' : flags[0]!;
   return [...flags].sort().join(' ');
 }
 

@@ -73,6 +73,8 @@ export function dropBrokenTail(s: string): string {
 /** Longest prefix of `s` whose UTF-8 form has at most `maxBytes` bytes, never splitting a character. */
 export function truncateUtf8(s: string, maxBytes: number): string {
   if (maxBytes <= 0) return '';
+  // Most bodies fit: measuring allocates nothing, encoding copies the whole text.
+  if (s.length <= maxBytes / 3 || Buffer.byteLength(s, 'utf8') <= maxBytes) return s;
   const buf = Buffer.from(s, 'utf8');
   if (buf.length <= maxBytes) return s;
   let end = maxBytes;
