@@ -139,6 +139,12 @@ export interface FetchWant {
    * (from the structure) lets the backend decode when it must use BODY.PEEK.
    */
   readonly parts?: readonly { readonly part: string; readonly maxBytes?: number; readonly encoding?: string }[];
+  /**
+   * The folder's UIDVALIDITY as the caller knows it. A pooled connection
+   * that still has an older generation of the folder selected (deleted and
+   * re-created meanwhile) selects it again instead of fetching from the old one.
+   */
+  readonly uidValidity?: number;
 }
 
 /** One fetched message: what `FetchWant` asked for, keyed by UID. Owned by backends/imap/messages.ts. */

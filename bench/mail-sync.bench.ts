@@ -150,6 +150,8 @@ export async function run(): Promise<Record<string, unknown>> {
       const easCpu = (bestEas.serverCpuMs ?? Number.NaN) + bestEas.cpuMs;
       return {
         messages: COUNT,
+        // Item worker threads of the server under test (EAS_SYNC_WORKERS, default 2).
+        syncWorkers: server.config.syncWorkers.threads,
         seedMs: Math.round(seedMs),
         easInitialSyncMs: Math.round(easMs),
         easRunsMs: eass.map((e) => Math.round(e.ms)).join(' / '),

@@ -21,6 +21,7 @@ export async function fetchMessages(client: ImapFlow, path: string, uids: readon
   if (want.source) query.source = want.sourceMaxBytes !== undefined ? { maxLength: want.sourceMaxBytes } : true;
   const parts = want.parts ?? [];
   if (parts.length) query.bodyParts = parts.map((p) => (p.maxBytes !== undefined ? { key: p.part, maxLength: p.maxBytes } : p.part));
+  await refreshSelection(client, path, want.uidValidity);
   const lock = await lockFolder(client, path, { description: 'eas fetch' });
   try {
     const out: FetchedMessage[] = [];
@@ -58,6 +59,24 @@ export async function fetchMessages(client: ImapFlow, path: string, uids: readon
   } finally {
     lock.release();
   }
+}
+
+/**
+ * A pooled connection that has `path` selected since an earlier request sees
+ * the folder as it was then: the server announces new messages (EXISTS) only
+ * in answer to a command, and a UID FETCH of a message the session has not
+ * been told about returns nothing (RFC 3501 7.4.1, 5.2). A NOOP brings the
+ * session up to date first. A selection of another UIDVALIDITY (the folder
+ * was deleted and re-created) is closed, so that the lock selects it anew.
+ */
+async function refreshSelection(client: ImapFlow, path: string, uidValidity: number | undefined): Promise<void> {
+  const selected = client.mailbox;
+  if (!selected || selected.path !== path) return;
+  if (uidValidity !== undefined && selected.uidValidity !== BigInt(uidValidity)) {
+    await client.mailboxClose().catch(() => undefined);
+    return;
+  }
+  await client.noop();
 }
 
 /** Flags without `\\Recent` (per-session, RFC 3501 2.3.2), sorted. */

@@ -1,13 +1,15 @@
-import { el, type WbxmlElement } from '../wbxml/tree.ts';
+import { el, type EncodedElement, type WbxmlElement } from '../wbxml/tree.ts';
 import { versionAtLeast, type ProtocolVersion } from '../version.ts';
 
 /**
  * A server change inside `<Commands>` of a Sync response (MS-ASCMD 2.2.3.32).
  * `applicationData` is the list of class elements (Email:Subject, ...) that
- * protocol/types produced; the builder wraps them in ApplicationData.
+ * protocol/types produced; the builder wraps them in ApplicationData. An Add
+ * may instead carry its whole ApplicationData element already encoded
+ * (`encodeElement`), as the sync engine's item workers build it.
  */
 export type SyncServerCommand =
-  | { readonly kind: 'Add'; readonly class?: string; readonly serverId: string; readonly applicationData: readonly WbxmlElement[] }
+  | { readonly kind: 'Add'; readonly class?: string; readonly serverId: string; readonly applicationData: readonly WbxmlElement[] | EncodedElement }
   | { readonly kind: 'Change'; readonly class?: string; readonly serverId: string; readonly applicationData: readonly WbxmlElement[] }
   | { readonly kind: 'Delete'; readonly class?: string; readonly serverId: string }
   | { readonly kind: 'SoftDelete'; readonly serverId: string };
@@ -69,7 +71,8 @@ function itemClass(cls: string | undefined, version: ProtocolVersion): WbxmlElem
   return cls !== undefined && versionAtLeast(version, '14.0') ? as('Class', cls) : undefined;
 }
 
-function applicationData(data: readonly WbxmlElement[]): WbxmlElement {
+function applicationData(data: readonly WbxmlElement[] | EncodedElement): WbxmlElement {
+  if (!Array.isArray(data)) return { ns: AS, name: 'ApplicationData', encoded: data as EncodedElement };
   // Built by hand so that an item with no properties still carries the element.
   return data.length ? { ns: AS, name: 'ApplicationData', children: [...data] } : { ns: AS, name: 'ApplicationData' };
 }

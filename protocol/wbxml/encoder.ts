@@ -12,7 +12,7 @@ import { Buffer } from 'node:buffer';
 import { ENCODE_TABLE, versionBit, type TagInfo } from '../codepages/index.ts';
 import { WbxmlError } from '../errors.ts';
 import type { ProtocolVersion } from '../version.ts';
-import type { WbxmlElement } from './tree.ts';
+import type { EncodedElement, WbxmlElement } from './tree.ts';
 import { EAS_HEADER, END, OPAQUE, STR_I, SWITCH_PAGE, TAG_CONTENT } from './tokens.ts';
 
 /** Options of `encodeWbxml` / `encodeWbxmlFragment`. */
@@ -40,15 +40,30 @@ export function encodeWbxmlFragment(elements: readonly WbxmlElement[], opts: Enc
   return w.result();
 }
 
+/**
+ * Encodes one element for later splicing into a document (`WbxmlElement.encoded`):
+ * starts on code page 0, like a fragment, and records the page it ends on.
+ */
+export function encodeElement(e: WbxmlElement, opts: EncodeOptions): EncodedElement {
+  const w = new Writer(opts.version, 256 + (e.children?.length ?? 0) * 64);
+  w.element(e, 0);
+  // A copy the size of the element: the writer's buffer is mostly slack, and encoded elements are kept until the response is sent.
+  return { bytes: new Uint8Array(w.result()), endPage: w.currentPage, version: opts.version };
+}
+
 class Writer {
-  buf: Buffer = Buffer.allocUnsafe(16 * 1024);
+  buf: Buffer;
   pos = 0;
   private page = 0;
   private readonly bit: number;
   private lastNs: string | undefined;
   private lastTable: ReadonlyMap<string, TagInfo> | undefined;
 
-  constructor(readonly version: ProtocolVersion) {
+  constructor(
+    readonly version: ProtocolVersion,
+    initialBytes = 16 * 1024,
+  ) {
+    this.buf = Buffer.allocUnsafe(initialBytes);
     this.bit = versionBit(version);
     if (!this.bit) throw new WbxmlError('TokenNotInVersion', `unknown protocol version ${String(version)}`);
   }
@@ -64,6 +79,25 @@ class Writer {
 
   result(): Uint8Array {
     return this.buf.subarray(0, this.pos);
+  }
+
+  get currentPage(): number {
+    return this.page;
+  }
+
+  /** An element encoded earlier: its bytes start on page 0 and end on `endPage`. */
+  private spliced(enc: EncodedElement, e: WbxmlElement): void {
+    if (enc.version !== this.version) {
+      throw new WbxmlError('TokenNotInVersion', `${e.ns}:${e.name} was encoded for protocol ${enc.version}, not ${this.version}`);
+    }
+    this.ensure(enc.bytes.length + 2);
+    if (this.page !== 0) {
+      this.buf[this.pos++] = SWITCH_PAGE;
+      this.buf[this.pos++] = 0;
+    }
+    this.buf.set(enc.bytes, this.pos);
+    this.pos += enc.bytes.length;
+    this.page = enc.endPage;
   }
 
   private tag(e: WbxmlElement): TagInfo {
@@ -84,6 +118,7 @@ class Writer {
 
   element(e: WbxmlElement, depth: number): void {
     if (depth > MAX_ENCODE_DEPTH) throw new WbxmlError('TooDeep', `tree deeper than ${MAX_ENCODE_DEPTH}`);
+    if (e.encoded !== undefined) return this.spliced(e.encoded, e);
     const info = this.tag(e);
     this.ensure(3);
     const buf = this.buf;

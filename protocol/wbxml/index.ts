@@ -3,5 +3,5 @@
  * pages only; commands turn trees into typed requests elsewhere.
  */
 export { decodeWbxml, decodeWbxmlFragment, type DecodeOptions } from './decoder.ts';
-export { encodeWbxml, encodeWbxmlFragment, type EncodeOptions } from './encoder.ts';
+export { encodeElement, encodeWbxml, encodeWbxmlFragment, type EncodeOptions } from './encoder.ts';
 export * from './tree.ts';

@@ -11,6 +11,11 @@
  * tag with the content bit set followed directly by END, the second is a tag
  * without content. Decoders keep the difference so that fixtures round-trip
  * byte-exact; builders produce the short form for empty elements.
+ *
+ * `encoded` holds an element already written as WBXML by `encodeElement`
+ * (encoder.ts): the encoder splices its bytes in unchanged. Responses use it
+ * for parts built elsewhere, e.g. Sync Add ApplicationData built in a worker
+ * thread. Decoders never produce it.
  */
 export interface WbxmlElement {
   readonly ns: string;
@@ -20,6 +25,19 @@ export interface WbxmlElement {
   /** OPAQUE content (MS-ASWBXML 2.1.2.1.3): ConversationId, TimeZone in some encoders, MIME data. */
   opaque?: Uint8Array;
   children?: WbxmlElement[];
+  /** The whole element as WBXML; `ns` and `name` repeat its root tag, and no other content is set. */
+  encoded?: EncodedElement;
+}
+
+/**
+ * One element written as WBXML without the document header. Its bytes
+ * assume code page 0 at the start and leave the stream on `endPage`; they
+ * are valid only for `version` (tokens differ between protocol versions).
+ */
+export interface EncodedElement {
+  readonly bytes: Uint8Array;
+  readonly endPage: number;
+  readonly version: string;
 }
 
 /** A value a builder accepts as content; `undefined`/`null` children are dropped so optional fields read naturally. */

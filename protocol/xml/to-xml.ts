@@ -10,9 +10,11 @@
  * so the marker cannot collide); `fromXml` reads it back to bytes.
  *
  * XML cannot tell a content-less tag from a tag with the content bit and
- * nothing inside (tree.ts): both render as `<Tag/>`.
+ * nothing inside (tree.ts): both render as `<Tag/>`. Elements carried
+ * pre-encoded (`WbxmlElement.encoded`) are decoded and rendered like the rest.
  */
 import { Buffer } from 'node:buffer';
+import { decodeWbxmlFragment } from '../wbxml/decoder.ts';
 import type { WbxmlElement } from '../wbxml/tree.ts';
 
 /** Options of `toXml`. */
@@ -60,7 +62,14 @@ function renderRoot(root: WbxmlElement, opts: ToXmlOptions, out: string[]): void
   render(root, root.ns, decl, opts, 0, out);
 }
 
-function collectNamespaces(e: WbxmlElement, rootNs: string, seen: Set<string>, out: string[]): void {
+/** The element itself, or what its pre-encoded bytes decode to. */
+function expanded(e: WbxmlElement): WbxmlElement {
+  if (e.encoded === undefined) return e;
+  return decodeWbxmlFragment(e.encoded.bytes)[0] ?? { ns: e.ns, name: e.name };
+}
+
+function collectNamespaces(el: WbxmlElement, rootNs: string, seen: Set<string>, out: string[]): void {
+  const e = expanded(el);
   if (e.ns !== rootNs && !seen.has(e.ns)) {
     seen.add(e.ns);
     out.push(e.ns);
@@ -68,7 +77,8 @@ function collectNamespaces(e: WbxmlElement, rootNs: string, seen: Set<string>, o
   if (e.children) for (const c of e.children) collectNamespaces(c, rootNs, seen, out);
 }
 
-function render(e: WbxmlElement, rootNs: string, attrs: string, opts: ToXmlOptions, depth: number, out: string[]): void {
+function render(el: WbxmlElement, rootNs: string, attrs: string, opts: ToXmlOptions, depth: number, out: string[]): void {
+  const e = expanded(el);
   const qname = e.ns === rootNs ? e.name : `${prefixOf(e.ns)}:${e.name}`;
   const indent = opts.pretty ? '  '.repeat(depth) : '';
   const nl = opts.pretty ? '\n' : '';

@@ -9,6 +9,7 @@ import { createRepositories, openDatabase, type CoreRepositories, type Db } from
 import type { PushConfig } from '../push/config.ts';
 import { createPush, type Push } from '../push/service.ts';
 import { SyncEngine } from '../sync/engine.ts';
+import { WorkerItemBuilder } from '../sync/item-workers.ts';
 import { pendingChangesFn } from '../sync/push-bridge.ts';
 
 /**
@@ -74,7 +75,21 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     config: { minHeartbeatSec: config.ping.minHeartbeatSeconds, maxHeartbeatSec: config.ping.maxHeartbeatSeconds, maxFolders: config.ping.maxFolders, ...overrides.push },
   });
   const repos = createRepositories(db);
-  const sync = new SyncEngine({ db, store: mail, log: log.child({ component: 'sync' }), folders: repos.folders });
+  const syncLog = log.child({ component: 'sync' });
+  const builder =
+    config.syncWorkers.threads > 0
+      ? new WorkerItemBuilder({
+          threads: config.syncWorkers.threads,
+          endpoint: config.imap,
+          maxPerUser: config.syncWorkers.imapPerUser,
+          // The worker pools together hold at most half of EAS_IMAP_MAX_TOTAL on top of the main pool.
+          maxTotal: Math.max(config.syncWorkers.imapPerUser, Math.ceil(config.imapPool.maxTotal / (2 * config.syncWorkers.threads))),
+          // Worker connections serve bursts (initial syncs): let them go sooner than the main pool's.
+          idleTimeoutMs: Math.min(config.imapPool.idleTimeoutMs, 30_000),
+          log: syncLog,
+        })
+      : undefined;
+  const sync = new SyncEngine({ db, store: mail, ...(builder ? { builder } : {}), log: syncLog, folders: repos.folders });
   const abort = new AbortController();
   const closers: Array<() => void | Promise<void>> = [];
   let closing: Promise<void> | undefined;
@@ -109,7 +124,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
           }
         }
         await push.shutdown();
-        await mail.close();
+        await Promise.all([mail.close(), builder?.close()]);
         if (!overrides.db) db.close();
       })();
       return closing;

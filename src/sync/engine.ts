@@ -6,6 +6,7 @@ import type { Db } from '../state/db.ts';
 import type { FolderRow } from '../state/folders.ts';
 import { applyClientCommands } from './client-ops.ts';
 import { refreshPending, UidValidityChanged } from './detect.ts';
+import { inThreadBuilder, type NewItemBuilder } from './new-items.ts';
 import { mergeOptions, type CollectionOptions } from './options.ts';
 import { formatSyncKey, parseSyncKey, SyncStateRepository, type CollectionRef, type CollectionRow } from './state.ts';
 import { fillWindow, startPrefetch, type Prefetch } from './window.ts';
@@ -49,6 +50,8 @@ export interface SyncBudget {
 export interface SyncEngineDeps {
   readonly db: Db;
   readonly store: MailMessageStore;
+  /** Where new items are fetched and built (src/sync/item-workers.ts); default: this thread, with `store`. */
+  readonly builder?: NewItemBuilder;
   readonly log: Logger;
   /** Folder rows of the mailbox (H5's folder map): collection id -> IMAP path and type. */
   readonly folders: {
@@ -90,8 +93,11 @@ export class SyncEngine {
   /** The next window's new messages, fetched while the current response travels (initial sync of big folders). */
   private readonly prefetches = new Map<string, { readonly p: Prefetch; readonly at: number }>();
 
+  private readonly builder: NewItemBuilder;
+
   constructor(private readonly deps: SyncEngineDeps) {
     this.repo = syncRepository(deps.db);
+    this.builder = deps.builder ?? inThreadBuilder(deps.store);
   }
 
   /**
@@ -142,6 +148,7 @@ export class SyncEngine {
         repo.reset(ref);
         gen = repo.create(ref, folder.path, mergeOptions(undefined, req));
       });
+      this.prefetches.delete(prefetchSlot(ref));
       this.deps.log.info({ event: 'sync.start', collection: req.collectionId }, 'collection (re)started');
       return { ...base, syncKey: formatSyncKey(gen, 1), status: SyncStatus.Success };
     }
@@ -224,10 +231,12 @@ export class SyncEngine {
       } catch (e) {
         if (!(e instanceof UidValidityChanged)) throw e;
         repo.transaction(() => repo.reset(ref));
+        this.prefetches.delete(prefetchSlot(ref));
         this.deps.log.warn({ event: 'sync.uidvalidity', collection: req.collectionId }, 'UIDVALIDITY changed: collection starts over');
         return { ...base, syncKey: '0', status: SyncStatus.InvalidSyncKey };
       }
       const limit = Math.max(0, Math.min(options.windowSize, budget.remaining));
+      const uidValidity = repo.get(ref)!.uidValidity ?? undefined;
       const pk = prefetchSlot(ref);
       const pre = this.prefetches.get(pk);
       this.prefetches.delete(pk);
@@ -235,9 +244,11 @@ export class SyncEngine {
         ...(pre && Date.now() - pre.at < PREFETCH_TTL_MS ? { prefetched: pre.p } : {}),
         repo,
         store: this.deps.store,
+        builder: this.builder,
         session: caller.session,
         ref,
         path: folder.path,
+        ...(uidValidity !== undefined ? { uidValidity } : {}),
         options,
         version: caller.version,
         nextItem,
@@ -264,7 +275,7 @@ export class SyncEngine {
         if (newKey !== undefined) repo.setKeys(ref, newKey, requestKey);
       });
     }
-    if (window?.moreAvailable && newKey !== undefined) this.prefetch(caller, ref, folder.path, options);
+    if (window?.moreAvailable && newKey !== undefined) this.prefetch(caller, ref, folder.path, options, nextItem, repo.get(ref)!.uidValidity ?? undefined);
     if (commands.length) this.deps.log.debug({ event: 'sync.export', collection: req.collectionId, count: commands.length, more: window?.moreAvailable }, 'server changes sent');
     return {
       ...base,
@@ -276,9 +287,21 @@ export class SyncEngine {
     };
   }
 
-  /** Starts fetching the next window's new messages; kept for one minute, at most PREFETCH_MAX collections at a time. */
-  private prefetch(caller: SyncCaller, ref: CollectionRef, path: string, options: CollectionOptions): void {
-    const p = startPrefetch({ repo: this.repo, store: this.deps.store, session: caller.session, ref, path, options, version: caller.version, limit: options.windowSize });
+  /** Starts building the next window's new messages; kept for one minute, at most PREFETCH_MAX collections at a time. */
+  private prefetch(caller: SyncCaller, ref: CollectionRef, path: string, options: CollectionOptions, nextItem: number, uidValidity: number | undefined): void {
+    const p = startPrefetch({
+      repo: this.repo,
+      store: this.deps.store,
+      builder: this.builder,
+      session: caller.session,
+      ref,
+      path,
+      ...(uidValidity !== undefined ? { uidValidity } : {}),
+      options,
+      version: caller.version,
+      limit: options.windowSize,
+      nextItem,
+    });
     if (!p) return;
     if (this.prefetches.size >= PREFETCH_MAX) {
       const oldest = this.prefetches.keys().next().value;

@@ -1,10 +1,11 @@
-import type { FetchWant, FetchedMessage, MailMessageStore, UserSession } from '../../backends/types.ts';
+import type { MailMessageStore, UserSession } from '../../backends/types.ts';
 import type { SyncServerCommand } from '../../protocol/commands/sync.ts';
 import { emailToApplicationData } from '../../protocol/types/email.ts';
 import { versionAtLeast, type ProtocolVersion } from '../../protocol/version.ts';
-import { ITEM_FIRST_FETCH, buildEmail, buildEmailChange, planItemFetch } from './email-item.ts';
+import { buildEmailChange } from './email-item.ts';
 import { formatServerId } from './file-reference.ts';
 import { visibleState } from './flags.ts';
+import type { NewItem, NewItemBuilder, NewItemsJob } from './new-items.ts';
 import { filterSince, type CollectionOptions } from './options.ts';
 import type { CollectionRef, ItemRow, SyncStateRepository } from './state.ts';
 
@@ -14,6 +15,10 @@ import type { CollectionRef, ItemRow, SyncStateRepository } from './state.ts';
  * Add, Change, Delete or SoftDelete (or nothing), fetches only what those
  * need, and stops at the window size or the time budget. Nothing is written
  * here: the caller commits `itemWrites` and `resolved` with the new key.
+ *
+ * New messages get their ServerIds before they are fetched (the ids are
+ * inside the built items: attachment FileReferences), so a message that
+ * vanished meanwhile leaves a gap in the numbering; ids are never reused.
  */
 
 /** One write to the device's item set, applied in the commit transaction. */
@@ -31,9 +36,13 @@ export interface WindowResult {
 export interface WindowInput {
   readonly repo: SyncStateRepository;
   readonly store: MailMessageStore;
+  /** Builds the Adds (src/sync/new-items.ts): on this thread or in the item workers. */
+  readonly builder: NewItemBuilder;
   readonly session: UserSession;
   readonly ref: CollectionRef;
   readonly path: string;
+  /** The folder's UIDVALIDITY after change detection (stale pooled selections are refreshed against it). */
+  readonly uidValidity?: number;
   readonly options: CollectionOptions;
   readonly version: ProtocolVersion;
   readonly nextItem: number;
@@ -48,48 +57,45 @@ export interface WindowInput {
 
 /** UIDs looked at per step: one window of the largest size, so the time budget is checked per window at worst. */
 const CHUNK = 512;
-/**
- * New messages are fetched in sub-chunks at once, each on whichever pooled
- * connection is free (the pool caps them per user): the structure and body
- * round trips of different sub-chunks overlap instead of adding up.
- */
-const SUB_CHUNK = 128;
 /** Above every IMAP UID (32-bit, RFC 3501 2.3.1.1): the first page of pending UIDs starts here. */
 const NO_UID_BELOW = 2 ** 32;
 
-async function fetchNew(w: Pick<WindowInput, 'store' | 'session' | 'path' | 'options' | 'version'>, uids: readonly number[], since: Date | undefined): Promise<{ metas: FetchedMessage[]; bodies: Map<number, FetchedMessage> }> {
-  const subs: number[][] = [];
-  for (let i = 0; i < uids.length; i += SUB_CHUNK) subs.push(uids.slice(i, i + SUB_CHUNK));
-  const results = await Promise.all(
-    subs.map(async (sub) => {
-      const metas = (await w.store.fetch(w.session, w.path, sub, ITEM_FIRST_FETCH)).filter((m) => !since || m.internalDate >= since);
-      return { metas, bodies: await fetchBodies(w, metas) };
-    }),
-  );
-  const bodies = new Map<number, FetchedMessage>();
-  for (const r of results) for (const [k, v] of r.bodies) bodies.set(k, v);
-  return { metas: results.flatMap((r) => r.metas), bodies };
-}
-
 /**
- * New messages of the next window fetched ahead, while the current response
+ * New messages of the next window built ahead, while the current response
  * travels to the phone and the phone asks again (initial sync of a big
- * folder). Used only for the same UIDs with the same body options; a message
- * changed in between is caught by the next change detection like any other.
+ * folder). It reserved the ServerIds `baseItem` to `endItem - 1`, so it is
+ * used only when the collection's counter is still at `baseItem`, for the
+ * same body options and version; a message changed in between is caught by
+ * the next change detection like any other.
  */
 export interface Prefetch {
   readonly key: string;
-  readonly uids: ReadonlySet<number>;
-  readonly result: Promise<{ metas: FetchedMessage[]; bodies: Map<number, FetchedMessage> }>;
+  readonly baseItem: number;
+  readonly endItem: number;
+  readonly items: ReadonlyMap<number, string>;
+  readonly result: Promise<NewItem[]>;
 }
 
-/** The key a prefetch must match: options and version decide what was fetched. */
-export function prefetchKey(w: Pick<WindowInput, 'options' | 'version' | 'path'>): string {
-  return `${w.path}\u0000${w.version}\u0000${JSON.stringify(w.options)}`;
+/** The key a prefetch must match: folder generation, options and version decide what was built. */
+export function prefetchKey(w: Pick<WindowInput, 'options' | 'version' | 'path' | 'uidValidity'>): string {
+  return `${w.path}\u0000${w.uidValidity ?? ''}\u0000${w.version}\u0000${JSON.stringify(w.options)}`;
 }
 
-/** Starts fetching the new messages the next window will need (at most `limit` pending UIDs). */
-export function startPrefetch(w: Omit<WindowInput, 'nextItem' | 'deadline' | 'prefetched'>): Prefetch | undefined {
+function newItemsJob(w: Pick<WindowInput, 'session' | 'path' | 'options' | 'version' | 'uidValidity'>, items: NewItemsJob['items']): NewItemsJob {
+  const since = filterSince(w.options.filterType);
+  return {
+    session: w.session,
+    path: w.path,
+    items,
+    version: w.version,
+    body: w.options,
+    ...(w.uidValidity !== undefined ? { uidValidity: w.uidValidity } : {}),
+    ...(since ? { sinceMs: since.getTime() } : {}),
+  };
+}
+
+/** Starts building the new messages the next window will need (at most `limit` pending UIDs), with ServerIds from `nextItem`. */
+export function startPrefetch(w: Omit<WindowInput, 'deadline' | 'prefetched'>): Prefetch | undefined {
   const uids: number[] = [];
   const want = Math.min(w.limit, CHUNK);
   let below = NO_UID_BELOW;
@@ -103,23 +109,38 @@ export function startPrefetch(w: Omit<WindowInput, 'nextItem' | 'deadline' | 'pr
     below = page[page.length - 1]!.uid;
   }
   if (uids.length === 0) return undefined;
-  const result = fetchNew(w, uids, filterSince(w.options.filterType));
+  const items = uids.map((uid, i) => ({ uid, serverId: formatServerId(w.ref.collectionId, w.nextItem + i) }));
+  const result = w.builder.build(newItemsJob(w, items));
   result.catch(() => undefined);
-  return { key: prefetchKey(w), uids: new Set(uids), result };
+  return { key: prefetchKey(w), baseItem: w.nextItem, endItem: w.nextItem + items.length, items: new Map(items.map((i) => [i.uid, i.serverId])), result };
 }
 
-/** New messages: from the prefetch where it covers them, fetched now otherwise. */
-async function fetchNewUsing(w: WindowInput, uids: readonly number[], since: Date | undefined): Promise<{ metas: FetchedMessage[]; bodies: Map<number, FetchedMessage> }> {
-  const pre = w.prefetched && w.prefetched.key === prefetchKey(w) ? w.prefetched : undefined;
-  if (!pre) return fetchNew(w, uids, since);
-  const rest = uids.filter((u) => !pre.uids.has(u));
-  const [got, more] = await Promise.all([pre.result.catch(() => undefined), fetchNew(w, rest, since)]);
-  if (!got) return fetchNew(w, uids, since);
-  const want = new Set(uids);
-  const metas = [...got.metas.filter((m) => want.has(m.uid)), ...more.metas];
-  const bodies = new Map(more.bodies);
-  for (const [k, v] of got.bodies) if (want.has(k)) bodies.set(k, v);
-  return { metas, bodies };
+/**
+ * New items for `uids`: from the prefetch where it holds them, built now
+ * otherwise (with ServerIds drawn from `alloc`). A failed prefetch is built
+ * again with the ServerIds it reserved.
+ */
+async function newItemsFor(w: WindowInput, pre: Prefetch | undefined, uids: readonly number[], alloc: () => string): Promise<Map<number, NewItem>> {
+  const fromPre: NewItemsJob['items'][number][] = [];
+  const fresh: NewItemsJob['items'][number][] = [];
+  for (const uid of uids) {
+    const reserved = pre?.items.get(uid);
+    if (reserved !== undefined) fromPre.push({ uid, serverId: reserved });
+    else fresh.push({ uid, serverId: alloc() });
+  }
+  const build = (items: NewItemsJob['items']): Promise<NewItem[]> => (items.length ? w.builder.build(newItemsJob(w, items)) : Promise.resolve([]));
+  const prebuilt = async (): Promise<NewItem[]> => {
+    if (!fromPre.length || !pre) return [];
+    const got = await pre.result.catch(() => undefined);
+    if (!got) return build(fromPre);
+    const want = new Set(fromPre.map((i) => i.uid));
+    return got.filter((i) => want.has(i.uid));
+  };
+  const [a, b] = await Promise.all([prebuilt(), build(fresh)]);
+  const out = new Map<number, NewItem>();
+  for (const i of a) out.set(i.uid, i);
+  for (const i of b) out.set(i.uid, i);
+  return out;
 }
 
 export async function fillWindow(w: WindowInput): Promise<WindowResult> {
@@ -128,7 +149,10 @@ export async function fillWindow(w: WindowInput): Promise<WindowResult> {
   const commands: SyncServerCommand[] = [];
   const itemWrites: ItemWrite[] = [];
   const resolved: number[] = [];
-  let nextItem = w.nextItem;
+  // A prefetch counts only while the ServerIds it reserved are still the next ones.
+  const pre = w.prefetched && w.prefetched.key === prefetchKey(w) && w.prefetched.baseItem === w.nextItem ? w.prefetched : undefined;
+  let nextItem = pre ? pre.endItem : w.nextItem;
+  const alloc = (): string => formatServerId(w.ref.collectionId, nextItem++);
   // Pending UIDs are read a chunk at a time below the last one looked at (newest first), with the held item joined in.
   let below = NO_UID_BELOW;
   let exhausted = false;
@@ -140,19 +164,18 @@ export async function fillWindow(w: WindowInput): Promise<WindowResult> {
     if (page.length < size) exhausted = true;
     if (page.length === 0) break;
     below = page[page.length - 1]!.uid;
-    const chunk = page.map((p) => p.uid);
     const known = new Map<number, ItemRow>();
-    for (const p of page) if (p.item) known.set(p.uid, p.item);
-    const knownUids = chunk.filter((u) => known.has(u));
-    const newUids = chunk.filter((u) => !known.has(u));
+    const newUids: number[] = [];
+    for (const p of page) {
+      if (p.item) known.set(p.uid, p.item);
+      else newUids.push(p.uid);
+    }
     const [current, fresh] = await Promise.all([
-      knownUids.length ? w.store.fetch(w.session, w.path, knownUids, {}) : Promise.resolve([]),
-      fetchNewUsing(w, newUids, since),
+      known.size ? w.store.fetch(w.session, w.path, [...known.keys()], w.uidValidity !== undefined ? { uidValidity: w.uidValidity } : {}) : Promise.resolve([]),
+      newUids.length ? newItemsFor(w, pre, newUids, alloc) : Promise.resolve(new Map<number, NewItem>()),
     ]);
     const currentBy = new Map(current.map((m) => [m.uid, m]));
-    const { bodies, metas: freshIn } = fresh;
-    const freshBy = new Map(freshIn.map((m) => [m.uid, m]));
-    for (const uid of chunk) {
+    for (const { uid } of page) {
       resolved.push(uid);
       const item = known.get(uid);
       if (item) {
@@ -172,36 +195,13 @@ export async function fillWindow(w: WindowInput): Promise<WindowResult> {
         }
         continue;
       }
-      const m = freshBy.get(uid);
-      if (!m) continue;
-      const serverId = formatServerId(w.ref.collectionId, nextItem++);
-      const email = buildEmail(m, bodies.get(uid), { version: w.version, body: w.options, serverId });
-      commands.push({ kind: 'Add', serverId, applicationData: emailToApplicationData(email, w.version) });
-      itemWrites.push({ kind: 'put', isNew: true, item: { serverId, uid, flags: m.flags, internalDate: m.internalDate.getTime() } });
+      const n = fresh.get(uid);
+      if (!n) continue;
+      commands.push({ kind: 'Add', serverId: n.serverId, applicationData: n.applicationData });
+      itemWrites.push({ kind: 'put', isNew: true, item: { serverId: n.serverId, uid, flags: n.flags, internalDate: n.internalDate } });
     }
     if (exhausted) break;
   }
   const moreAvailable = !exhausted && w.repo.hasPendingBelow(w.ref, below);
   return { commands, itemWrites, resolved, moreAvailable, nextItem };
-}
-
-/**
- * Second round trip: the body parts each new message needs. Messages with
- * the same plan (same part ids and limits, the common case in a mailbox)
- * share one UID FETCH.
- */
-async function fetchBodies(w: Pick<WindowInput, 'store' | 'session' | 'path' | 'options' | 'version'>, msgs: readonly FetchedMessage[]): Promise<Map<number, FetchedMessage>> {
-  const groups = new Map<string, { want: FetchWant; uids: number[] }>();
-  for (const m of msgs) {
-    const { want } = planItemFetch(m, { version: w.version, body: w.options });
-    if (!want.parts?.length && !want.source) continue;
-    const key = JSON.stringify(want);
-    const g = groups.get(key) ?? { want, uids: [] };
-    g.uids.push(m.uid);
-    groups.set(key, g);
-  }
-  const out = new Map<number, FetchedMessage>();
-  const results = await Promise.all([...groups.values()].map((g) => w.store.fetch(w.session, w.path, g.uids, g.want)));
-  for (const list of results) for (const m of list) out.set(m.uid, m);
-  return out;
 }

@@ -1,0 +1,116 @@
+import type { FetchWant, FetchedMessage, MailMessageStore, UserSession } from '../../backends/types.ts';
+import { emailToApplicationData } from '../../protocol/types/email.ts';
+import type { ProtocolVersion } from '../../protocol/version.ts';
+import { encodeElement } from '../../protocol/wbxml/encoder.ts';
+import type { EncodedElement } from '../../protocol/wbxml/tree.ts';
+import type { BodyOptions } from './body.ts';
+import { ITEM_FIRST_FETCH, buildEmail, planItemFetch } from './email-item.ts';
+
+/**
+ * The bulk of an initial sync: messages the device does not have yet, turned
+ * into Email items (MS-ASEMAIL 2.2.2) and encoded as their Sync
+ * ApplicationData element, ready to splice into the response. Two round trips
+ * per batch: the first fetch (flags, BODYSTRUCTURE, ENVELOPE, a few headers),
+ * then the one body part each message needs, cut on the server.
+ *
+ * Jobs and results are plain data so that they cross to a worker thread
+ * (src/sync/item-workers.ts) unchanged; `buildNewItems` is the same code
+ * wherever it runs.
+ */
+
+/** What building a batch of new items needs. */
+export interface NewItemsJob {
+  readonly session: UserSession;
+  readonly path: string;
+  /** UIDs with the ServerId each one gets if it is still there (and inside the filter). */
+  readonly items: readonly { readonly uid: number; readonly serverId: string }[];
+  /** The folder generation the engine synced against (FetchWant.uidValidity). */
+  readonly uidValidity?: number;
+  /** FilterType cut (epoch ms): older INTERNALDATEs are left out of the result. */
+  readonly sinceMs?: number;
+  readonly version: ProtocolVersion;
+  readonly body: BodyOptions;
+}
+
+/** One built item. A UID that vanished or falls outside the filter has none. */
+export interface NewItem {
+  readonly uid: number;
+  readonly serverId: string;
+  readonly flags: readonly string[];
+  readonly internalDate: number;
+  /** The whole airsync:ApplicationData element, encoded for `job.version`. */
+  readonly applicationData: EncodedElement;
+}
+
+/** Builds batches of new items; the engine does not care where. */
+export interface NewItemBuilder {
+  build(job: NewItemsJob): Promise<NewItem[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Messages fetched per IMAP round trip. A window's sub-batches run at once,
+ * each on whichever pooled connection is free (the pool caps them per user),
+ * so the structure and body round trips of different batches overlap.
+ */
+export const SUB_BATCH = 128;
+
+/** Splits `items` into batches of at most `size`, in order. */
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Fetches and builds one job with `store`, its sub-batches in parallel; results in the job's order. */
+export async function buildNewItems(store: MailMessageStore, job: NewItemsJob): Promise<NewItem[]> {
+  const parts = await Promise.all(batches(job.items, SUB_BATCH).map((b) => buildBatch(store, job, b)));
+  return parts.flat();
+}
+
+async function buildBatch(store: MailMessageStore, job: NewItemsJob, items: NewItemsJob['items']): Promise<NewItem[]> {
+  const ctx = { version: job.version, body: job.body };
+  const first = job.uidValidity === undefined ? ITEM_FIRST_FETCH : { ...ITEM_FIRST_FETCH, uidValidity: job.uidValidity };
+  const fetched = await store.fetch(job.session, job.path, items.map((i) => i.uid), first);
+  const since = job.sinceMs;
+  const metas = since === undefined ? fetched : fetched.filter((m) => m.internalDate.getTime() >= since);
+  const bodies = await fetchBodies(store, job, metas);
+  const byUid = new Map<number, FetchedMessage>();
+  for (const m of metas) byUid.set(m.uid, m);
+  const out: NewItem[] = [];
+  for (const { uid, serverId } of items) {
+    const m = byUid.get(uid);
+    if (!m) continue;
+    const email = buildEmail(m, bodies.get(uid), { ...ctx, serverId });
+    const applicationData = encodeElement({ ns: 'AirSync', name: 'ApplicationData', children: emailToApplicationData(email, job.version) }, { version: job.version });
+    out.push({ uid, serverId, flags: m.flags, internalDate: m.internalDate.getTime(), applicationData });
+  }
+  return out;
+}
+
+/**
+ * Second round trip: the body parts each message needs. Messages with the
+ * same plan (same part ids and limits, the common case in a mailbox) share
+ * one UID FETCH.
+ */
+async function fetchBodies(store: MailMessageStore, job: NewItemsJob, msgs: readonly FetchedMessage[]): Promise<Map<number, FetchedMessage>> {
+  const groups = new Map<string, { want: FetchWant; uids: number[] }>();
+  for (const m of msgs) {
+    const { want: planned } = planItemFetch(m, { version: job.version, body: job.body });
+    if (!planned.parts?.length && !planned.source) continue;
+    const want = job.uidValidity === undefined ? planned : { ...planned, uidValidity: job.uidValidity };
+    const key = JSON.stringify(want);
+    const g = groups.get(key) ?? { want, uids: [] };
+    g.uids.push(m.uid);
+    groups.set(key, g);
+  }
+  const out = new Map<number, FetchedMessage>();
+  const results = await Promise.all([...groups.values()].map((g) => store.fetch(job.session, job.path, g.uids, g.want)));
+  for (const list of results) for (const m of list) out.set(m.uid, m);
+  return out;
+}
+
+/** Builds on this thread with the server's own pooled connections (EAS_SYNC_WORKERS=0). */
+export function inThreadBuilder(store: MailMessageStore): NewItemBuilder {
+  return { build: (job) => buildNewItems(store, job), close: async () => undefined };
+}
