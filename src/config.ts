@@ -44,6 +44,8 @@ export interface Config {
   readonly imapPool: { readonly maxPerUser: number; readonly maxTotal: number; readonly idleTimeoutMs: number };
   /** Item worker threads of the sync engine (src/sync/item-workers.ts); 0 builds items on the event loop. */
   readonly syncWorkers: { readonly threads: number; readonly imapPerUser: number };
+  /** When a Sync stops waiting for items (issue 4 item 9): soft, then 4x that at most. */
+  readonly syncBudgetMs: number;
   readonly smtpUrl: string;
   readonly caldavUrl?: string;
   readonly carddavUrl?: string;
@@ -88,6 +90,7 @@ export const CONFIG_KEYS = {
   EAS_IMAP_IDLE_SECONDS: { default: 120, help: 'close an unused pooled IMAP connection after this' },
   EAS_SYNC_WORKERS: { default: 2, help: 'threads that fetch and build new mail items for Sync; 0 = on the main thread' },
   EAS_SYNC_WORKER_IMAP_PER_USER: { default: 2, help: 'IMAP connections per mailbox in each sync worker thread' },
+  EAS_SYNC_TIME_BUDGET_MS: { default: 5000, help: 'a Sync answers with the items built by then (MoreAvailable for the rest); it waits up to 4x this for a first item' },
   EAS_SMTP_URL: { default: REQUIRED, help: 'smtp://host:587 or smtps://host:465 for sending' },
   EAS_CALDAV_URL: { default: undefined, help: 'CalDAV base URL (calendars, tasks)' },
   EAS_CARDDAV_URL: { default: undefined, help: 'CardDAV base URL (contacts)' },
@@ -189,6 +192,7 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
       idleTimeoutMs: int('EAS_IMAP_IDLE_SECONDS', 1) * 1000,
     },
     syncWorkers: { threads: int('EAS_SYNC_WORKERS', 0, 16), imapPerUser: int('EAS_SYNC_WORKER_IMAP_PER_USER', 1, 10) },
+    syncBudgetMs: int('EAS_SYNC_TIME_BUDGET_MS', 100, 60_000),
     smtpUrl: url('EAS_SMTP_URL', str('EAS_SMTP_URL')!, ['smtp:', 'smtps:']),
     ...optionalUrl('caldavUrl', 'EAS_CALDAV_URL', str('EAS_CALDAV_URL')),
     ...optionalUrl('carddavUrl', 'EAS_CARDDAV_URL', str('EAS_CARDDAV_URL')),

@@ -9,7 +9,7 @@ import {
 } from '../../protocol/commands/sync.ts';
 import { versionAtLeast } from '../../protocol/version.ts';
 import type { Services } from '../server/services.ts';
-import { SYNC_BUDGET_MS, type SyncCaller } from '../sync/engine.ts';
+import { HARD_BUDGET_FACTOR, type SyncCaller } from '../sync/engine.ts';
 import { formatSyncKey } from '../sync/state.ts';
 import { watchKey } from './ping.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
@@ -91,7 +91,9 @@ function pick(r: SyncRequestBody | undefined, s: StoredRequest): { windowSize?: 
 }
 
 async function runOnce(ctx: Ctx, caller: SyncCaller, req: SyncRequestBody): Promise<SyncCollectionResponse[]> {
-  const budget = { remaining: req.windowSize && req.windowSize > 0 ? req.windowSize : Number.POSITIVE_INFINITY, deadline: Date.now() + SYNC_BUDGET_MS };
+  const soft = ctx.services.config.syncBudgetMs;
+  const start = Date.now();
+  const budget = { remaining: req.windowSize && req.windowSize > 0 ? req.windowSize : Number.POSITIVE_INFINITY, deadline: start + soft, hardDeadline: start + HARD_BUDGET_FACTOR * soft };
   const out: SyncCollectionResponse[] = [];
   for (const c of req.collections) out.push(await ctx.services.sync.syncCollection(caller, c, budget));
   return out;

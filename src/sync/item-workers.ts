@@ -4,7 +4,7 @@ import { BackendError } from '../../backends/errors.ts';
 import type { ImapEndpoint } from '../../backends/imap/pool.ts';
 import type { ItemWorkerData } from './item-worker.ts';
 import type { WorkerReply, WorkerRequest } from './item-worker-messages.ts';
-import { SUB_BATCH, batches, type NewItem, type NewItemBuilder, type NewItemsJob } from './new-items.ts';
+import { SUB_BATCH, batchOf, batches, type NewItem, type NewItemBuilder, type NewItemsBatch, type NewItemsJob } from './new-items.ts';
 
 /**
  * New items built in worker threads (src/sync/item-worker.ts). An initial
@@ -54,10 +54,10 @@ export class WorkerItemBuilder implements NewItemBuilder {
     this.slots = new Array<Slot | undefined>(opts.threads).fill(undefined);
   }
 
-  async build(job: NewItemsJob): Promise<NewItem[]> {
-    if (this.closed) throw new BackendError('BackendUnavailable', 'item workers are shut down');
-    const parts = await Promise.all(batches(job.items, SUB_BATCH).map((items) => this.run({ ...job, items })));
-    return parts.flat();
+  start(job: NewItemsJob): NewItemsBatch[] {
+    return batches(job.items, SUB_BATCH).map((items) =>
+      batchOf(items, this.closed ? Promise.reject(new BackendError('BackendUnavailable', 'item workers are shut down')) : this.run({ ...job, items })),
+    );
   }
 
   /** Threads running now and jobs in flight (metrics, tests). */
@@ -106,10 +106,10 @@ export class WorkerItemBuilder implements NewItemBuilder {
       }
       if (!s) break;
     }
-    return this.slots[best] ?? this.start(best);
+    return this.slots[best] ?? this.spawn(best);
   }
 
-  private start(index: number): Slot {
+  private spawn(index: number): Slot {
     const { endpoint, maxPerUser, maxTotal, idleTimeoutMs, log } = this.opts;
     const workerData: ItemWorkerData = { endpoint, maxPerUser, maxTotal, idleTimeoutMs, logLevel: log.level };
     const worker = new Worker(BOOT, { workerData, name: `eas-items-${index}` });

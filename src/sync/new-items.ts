@@ -42,10 +42,34 @@ export interface NewItem {
   readonly applicationData: EncodedElement;
 }
 
-/** Builds batches of new items; the engine does not care where. */
+/** One sub-batch of a job on its way: the items it covers (with their ServerIds) and their result. */
+export interface NewItemsBatch {
+  readonly items: NewItemsJob['items'];
+  /** Settles once; a rejection is already observed, so an abandoned batch never raises an unhandled rejection. */
+  readonly result: Promise<NewItem[]>;
+}
+
+/**
+ * Builds new items; the engine does not care where. A job is cut into
+ * sub-batches that finish independently, so that a Sync short of time can
+ * answer with the batches that are done and keep the rest for the next
+ * request (src/sync/window.ts).
+ */
 export interface NewItemBuilder {
-  build(job: NewItemsJob): Promise<NewItem[]>;
+  start(job: NewItemsJob): NewItemsBatch[];
   close(): Promise<void>;
+}
+
+/** Every batch of `job`, awaited: the built items in the job's order. */
+export async function buildAll(builder: NewItemBuilder, job: NewItemsJob): Promise<NewItem[]> {
+  const parts = await Promise.all(builder.start(job).map((b) => b.result));
+  return parts.flat();
+}
+
+/** A batch whose result promise already has a rejection handler attached. */
+export function batchOf(items: NewItemsJob['items'], result: Promise<NewItem[]>): NewItemsBatch {
+  result.catch(() => undefined);
+  return { items, result };
 }
 
 /**
@@ -62,10 +86,9 @@ export function batches<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Fetches and builds one job with `store`, its sub-batches in parallel; results in the job's order. */
+/** Fetches and builds the items of one job with `store` in one batch (the caller splits jobs). */
 export async function buildNewItems(store: MailMessageStore, job: NewItemsJob): Promise<NewItem[]> {
-  const parts = await Promise.all(batches(job.items, SUB_BATCH).map((b) => buildBatch(store, job, b)));
-  return parts.flat();
+  return buildBatch(store, job, job.items);
 }
 
 async function buildBatch(store: MailMessageStore, job: NewItemsJob, items: NewItemsJob['items']): Promise<NewItem[]> {
@@ -110,7 +133,10 @@ async function fetchBodies(store: MailMessageStore, job: NewItemsJob, msgs: read
   return out;
 }
 
-/** Builds on this thread with the server's own pooled connections (EAS_SYNC_WORKERS=0). */
+/** Builds on this thread with the server's own pooled connections (EAS_SYNC_WORKERS=0); sub-batches run at once. */
 export function inThreadBuilder(store: MailMessageStore): NewItemBuilder {
-  return { build: (job) => buildNewItems(store, job), close: async () => undefined };
+  return {
+    start: (job) => batches(job.items, SUB_BATCH).map((items) => batchOf(items, buildBatch(store, job, items))),
+    close: async () => undefined,
+  };
 }

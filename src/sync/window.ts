@@ -5,7 +5,7 @@ import { versionAtLeast, type ProtocolVersion } from '../../protocol/version.ts'
 import { buildEmailChange } from './email-item.ts';
 import { formatServerId } from './file-reference.ts';
 import { visibleState } from './flags.ts';
-import type { NewItem, NewItemBuilder, NewItemsJob } from './new-items.ts';
+import { batchOf, buildAll, type NewItem, type NewItemBuilder, type NewItemsBatch, type NewItemsJob } from './new-items.ts';
 import { filterSince, type CollectionOptions } from './options.ts';
 import type { CollectionRef, ItemRow, SyncStateRepository } from './state.ts';
 
@@ -31,6 +31,8 @@ export interface WindowResult {
   readonly resolved: number[];
   readonly moreAvailable: boolean;
   readonly nextItem: number;
+  /** Batches still being built when the response had to go: the next request's prefetch. */
+  readonly leftover: readonly NewItemsBatch[];
 }
 
 export interface WindowInput {
@@ -48,8 +50,14 @@ export interface WindowInput {
   readonly nextItem: number;
   /** Changes allowed in this response for this collection. */
   readonly limit: number;
-  /** Epoch ms after which no further chunk is started (MoreAvailable instead). */
+  /**
+   * Epoch ms after which no further chunk is started and the response takes
+   * the batches that are done (MoreAvailable instead of the rest), so a slow
+   * IMAP server never keeps the phone waiting past its own timeout.
+   */
   readonly deadline: number;
+  /** Past this the response goes even with nothing built (default: `deadline`). */
+  readonly hardDeadline?: number;
   readonly now?: () => number;
   /** New messages fetched ahead by the previous request of this collection. */
   readonly prefetched?: Prefetch;
@@ -61,19 +69,20 @@ const CHUNK = 512;
 const NO_UID_BELOW = 2 ** 32;
 
 /**
- * New messages of the next window built ahead, while the current response
- * travels to the phone and the phone asks again (initial sync of a big
- * folder). It reserved the ServerIds `baseItem` to `endItem - 1`, so it is
- * used only when the collection's counter is still at `baseItem`, for the
- * same body options and version; a message changed in between is caught by
- * the next change detection like any other.
+ * New messages built ahead: the next window's, started while the current
+ * response travels to the phone and the phone asks again (initial sync of a
+ * big folder), or batches a response had no time to wait for. The batches'
+ * ServerIds are reserved up to `endItem`, so the prefetch is used only while
+ * the collection's counter is still at `baseItem` (it is `endItem` for
+ * leftovers, whose ids the last response already counted), and only for the
+ * same folder generation, body options and version. A message changed in
+ * between is caught by the next change detection like any other.
  */
 export interface Prefetch {
   readonly key: string;
   readonly baseItem: number;
   readonly endItem: number;
-  readonly items: ReadonlyMap<number, string>;
-  readonly result: Promise<NewItem[]>;
+  readonly batches: readonly NewItemsBatch[];
 }
 
 /** The key a prefetch must match: folder generation, options and version decide what was built. */
@@ -95,7 +104,7 @@ function newItemsJob(w: Pick<WindowInput, 'session' | 'path' | 'options' | 'vers
 }
 
 /** Starts building the new messages the next window will need (at most `limit` pending UIDs), with ServerIds from `nextItem`. */
-export function startPrefetch(w: Omit<WindowInput, 'deadline' | 'prefetched'>): Prefetch | undefined {
+export function startPrefetch(w: Omit<WindowInput, 'deadline' | 'hardDeadline' | 'prefetched'>): Prefetch | undefined {
   const uids: number[] = [];
   const want = Math.min(w.limit, CHUNK);
   let below = NO_UID_BELOW;
@@ -110,37 +119,82 @@ export function startPrefetch(w: Omit<WindowInput, 'deadline' | 'prefetched'>): 
   }
   if (uids.length === 0) return undefined;
   const items = uids.map((uid, i) => ({ uid, serverId: formatServerId(w.ref.collectionId, w.nextItem + i) }));
-  const result = w.builder.build(newItemsJob(w, items));
-  result.catch(() => undefined);
-  return { key: prefetchKey(w), baseItem: w.nextItem, endItem: w.nextItem + items.length, items: new Map(items.map((i) => [i.uid, i.serverId])), result };
+  return { key: prefetchKey(w), baseItem: w.nextItem, endItem: w.nextItem + items.length, batches: w.builder.start(newItemsJob(w, items)) };
+}
+
+/** What became of the new UIDs of one chunk. */
+interface NewItemsOutcome {
+  readonly built: Map<number, NewItem>;
+  /** UIDs whose batch is not done: still pending, their batches kept for the next request. */
+  readonly waiting: Set<number>;
+  readonly unfinished: NewItemsBatch[];
 }
 
 /**
- * New items for `uids`: from the prefetch where it holds them, built now
- * otherwise (with ServerIds drawn from `alloc`). A failed prefetch is built
- * again with the ServerIds it reserved.
+ * New items for `uids`: from the prefetch where it holds them (a failed
+ * prefetched batch is built again with the ServerIds it reserved), built now
+ * otherwise with ServerIds drawn from `alloc`. Waits for every batch, except
+ * that after the soft deadline it takes what is done as soon as anything is,
+ * and after the hard deadline it takes what is done even if that is nothing.
+ * A batch that failed fails the request (BackendError: retryable).
  */
-async function newItemsFor(w: WindowInput, pre: Prefetch | undefined, uids: readonly number[], alloc: () => string): Promise<Map<number, NewItem>> {
-  const fromPre: NewItemsJob['items'][number][] = [];
-  const fresh: NewItemsJob['items'][number][] = [];
-  for (const uid of uids) {
-    const reserved = pre?.items.get(uid);
-    if (reserved !== undefined) fromPre.push({ uid, serverId: reserved });
-    else fresh.push({ uid, serverId: alloc() });
+async function newItemsFor(w: WindowInput, pre: Prefetch | undefined, uids: readonly number[], alloc: () => string): Promise<NewItemsOutcome> {
+  const wanted = new Set(uids);
+  const batches: NewItemsBatch[] = [];
+  const covered = new Set<number>();
+  for (const b of pre?.batches ?? []) {
+    if (!b.items.some((i) => wanted.has(i.uid))) continue;
+    for (const i of b.items) covered.add(i.uid);
+    batches.push(batchOf(b.items, b.result.catch(() => buildAll(w.builder, newItemsJob(w, b.items)))));
   }
-  const build = (items: NewItemsJob['items']): Promise<NewItem[]> => (items.length ? w.builder.build(newItemsJob(w, items)) : Promise.resolve([]));
-  const prebuilt = async (): Promise<NewItem[]> => {
-    if (!fromPre.length || !pre) return [];
-    const got = await pre.result.catch(() => undefined);
-    if (!got) return build(fromPre);
-    const want = new Set(fromPre.map((i) => i.uid));
-    return got.filter((i) => want.has(i.uid));
-  };
-  const [a, b] = await Promise.all([prebuilt(), build(fresh)]);
-  const out = new Map<number, NewItem>();
-  for (const i of a) out.set(i.uid, i);
-  for (const i of b) out.set(i.uid, i);
-  return out;
+  const fresh = uids.filter((u) => !covered.has(u)).map((uid) => ({ uid, serverId: alloc() }));
+  if (fresh.length) batches.push(...w.builder.start(newItemsJob(w, fresh)));
+  const settled = await settleBy(batches, w.deadline, w.hardDeadline ?? w.deadline, w.now ?? Date.now);
+  const built = new Map<number, NewItem>();
+  const waiting = new Set<number>();
+  const unfinished: NewItemsBatch[] = [];
+  for (let k = 0; k < batches.length; k++) {
+    const s = settled[k];
+    if (s === undefined) {
+      unfinished.push(batches[k]!);
+      for (const i of batches[k]!.items) if (wanted.has(i.uid)) waiting.add(i.uid);
+    } else if (s.status === 'rejected') throw s.reason;
+    else for (const i of s.value) if (wanted.has(i.uid)) built.set(i.uid, i);
+  }
+  return { built, waiting, unfinished };
+}
+
+/**
+ * The outcome of each batch that settled in time (undefined for the others):
+ * all of them, or, past `soft`, whatever has settled once at least one has,
+ * or, past `hard`, whatever has settled.
+ */
+async function settleBy(batches: readonly NewItemsBatch[], soft: number, hard: number, now: () => number): Promise<(PromiseSettledResult<NewItem[]> | undefined)[]> {
+  const out: (PromiseSettledResult<NewItem[]> | undefined)[] = new Array(batches.length).fill(undefined);
+  let count = 0;
+  let wake: (() => void) | undefined;
+  const tracked = batches.map((b, k) =>
+    b.result.then(
+      (value) => void (out[k] = { status: 'fulfilled', value }),
+      (reason: unknown) => void (out[k] = { status: 'rejected', reason }),
+    ).then(() => {
+      count++;
+      wake?.();
+    }),
+  );
+  const all = Promise.all(tracked);
+  const timers: NodeJS.Timeout[] = [];
+  const after = (at: number): Promise<void> => new Promise((r) => timers.push(setTimeout(r, Math.max(0, at - now()))));
+  try {
+    await Promise.race([
+      all,
+      after(soft).then(() => (count > 0 ? undefined : new Promise<void>((r) => (wake = r)))),
+      after(hard),
+    ]);
+  } finally {
+    for (const t of timers) clearTimeout(t);
+  }
+  return [...out];
 }
 
 export async function fillWindow(w: WindowInput): Promise<WindowResult> {
@@ -153,6 +207,7 @@ export async function fillWindow(w: WindowInput): Promise<WindowResult> {
   const pre = w.prefetched && w.prefetched.key === prefetchKey(w) && w.prefetched.baseItem === w.nextItem ? w.prefetched : undefined;
   let nextItem = pre ? pre.endItem : w.nextItem;
   const alloc = (): string => formatServerId(w.ref.collectionId, nextItem++);
+  const leftover: NewItemsBatch[] = [];
   // Pending UIDs are read a chunk at a time below the last one looked at (newest first), with the held item joined in.
   let below = NO_UID_BELOW;
   let exhausted = false;
@@ -172,10 +227,12 @@ export async function fillWindow(w: WindowInput): Promise<WindowResult> {
     }
     const [current, fresh] = await Promise.all([
       known.size ? w.store.fetch(w.session, w.path, [...known.keys()], w.uidValidity !== undefined ? { uidValidity: w.uidValidity } : {}) : Promise.resolve([]),
-      newUids.length ? newItemsFor(w, pre, newUids, alloc) : Promise.resolve(new Map<number, NewItem>()),
+      newUids.length ? newItemsFor(w, pre, newUids, alloc) : Promise.resolve(undefined),
     ]);
     const currentBy = new Map(current.map((m) => [m.uid, m]));
+    if (fresh) leftover.push(...fresh.unfinished);
     for (const { uid } of page) {
+      if (fresh?.waiting.has(uid)) continue;
       resolved.push(uid);
       const item = known.get(uid);
       if (item) {
@@ -195,13 +252,13 @@ export async function fillWindow(w: WindowInput): Promise<WindowResult> {
         }
         continue;
       }
-      const n = fresh.get(uid);
+      const n = fresh?.built.get(uid);
       if (!n) continue;
       commands.push({ kind: 'Add', serverId: n.serverId, applicationData: n.applicationData });
       itemWrites.push({ kind: 'put', isNew: true, item: { serverId: n.serverId, uid, flags: n.flags, internalDate: n.internalDate } });
     }
-    if (exhausted) break;
+    if (exhausted || leftover.length) break;
   }
-  const moreAvailable = !exhausted && w.repo.hasPendingBelow(w.ref, below);
-  return { commands, itemWrites, resolved, moreAvailable, nextItem };
+  const moreAvailable = leftover.length > 0 || (!exhausted && w.repo.hasPendingBelow(w.ref, below));
+  return { commands, itemWrites, resolved, moreAvailable, nextItem, leftover };
 }

@@ -15,7 +15,7 @@ import type { ProtocolVersion } from '../../protocol/version.ts';
 import { seedMailbox, type SeedResult } from '../../src/devstack/seed.ts';
 import type { BodyOptions } from '../../src/sync/body.ts';
 import { WorkerItemBuilder } from '../../src/sync/item-workers.ts';
-import { inThreadBuilder, type NewItem, type NewItemsJob } from '../../src/sync/new-items.ts';
+import { buildAll, inThreadBuilder, type NewItem, type NewItemsJob } from '../../src/sync/new-items.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { startTestServer } from './server-setup.ts';
 import { bodyOptions, initialSync, setUpPhone } from './sync-helpers.ts';
@@ -58,7 +58,7 @@ const cases: [ProtocolVersion, string, BodyOptions][] = [
 describe('item workers', () => {
   it.each(cases)('build byte-identical items to the main thread (%s, %s)', async (version, _what, body) => {
     const j = job(version, body);
-    const [here, there] = await Promise.all([inThreadBuilder(store).build(j), workers.build(j)]);
+    const [here, there] = await Promise.all([buildAll(inThreadBuilder(store), j), buildAll(workers, j)]);
     expect(here).toHaveLength(seeded.messages.length);
     expect(here.every((i) => i.applicationData.bytes.length > 40 && i.applicationData.version === version)).toBe(true);
     expect(view(there)).toEqual(view(here));
@@ -69,7 +69,7 @@ describe('item workers', () => {
     const dates = seeded.messages.map((m) => m.date.getTime()).sort((a, b) => a - b);
     const cut = dates[Math.floor(dates.length / 2)]!;
     const items = [{ uid: 999_999, serverId: '5:999' }, ...base.items];
-    const got = await workers.build({ ...base, items, sinceMs: cut });
+    const got = await buildAll(workers, { ...base, items, sinceMs: cut });
     const want = seeded.messages.filter((m) => m.date.getTime() >= cut).map((m) => m.uid).sort((a, b) => b - a);
     expect(got.map((i) => i.uid)).toEqual(want);
     expect(got.every((i) => i.internalDate >= cut)).toBe(true);
@@ -78,23 +78,23 @@ describe('item workers', () => {
 
   it('reports a refused login as AuthFailed and a missing folder as NotFound, like the main thread', async () => {
     const base = job('14.1', { bodyPreferences: [{ type: 1 }] });
-    const wrong = workers.build({ ...base, session: { user: USER, password: 'not-the-password' } });
+    const wrong = buildAll(workers, { ...base, session: { user: USER, password: 'not-the-password' } });
     await expect(wrong).rejects.toSatisfy((e: unknown) => isBackendError(e, 'AuthFailed'));
-    const missing = workers.build({ ...base, path: 'No/Such/Folder' });
+    const missing = buildAll(workers, { ...base, path: 'No/Such/Folder' });
     await expect(missing).rejects.toSatisfy((e: unknown) => isBackendError(e, 'NotFound'));
-    const hereMissing = inThreadBuilder(store).build({ ...base, path: 'No/Such/Folder' });
+    const hereMissing = buildAll(inThreadBuilder(store), { ...base, path: 'No/Such/Folder' });
     await expect(hereMissing).rejects.toSatisfy((e: unknown) => isBackendError(e, 'NotFound'));
   }, 60_000);
 
   it('fails the jobs of a worker that dies as BackendUnavailable, then starts new threads', async () => {
     const j = job('14.1', { bodyPreferences: [{ type: 2, truncationSize: 5120 }] });
-    const doomed = workers.build(j);
+    const doomed = buildAll(workers, j);
     expect(workers.stats().inFlight).toBe(1);
     await workers.terminate();
     await expect(doomed).rejects.toSatisfy((e: unknown) => isBackendError(e, 'BackendUnavailable'));
     expect(workers.stats()).toEqual({ threads: 0, inFlight: 0 });
     expect(logLines.some((l) => (l as { event?: string }).event === 'sync.item-worker-exit')).toBe(true);
-    const again = await workers.build(j);
+    const again = await buildAll(workers, j);
     expect(again).toHaveLength(seeded.messages.length);
   }, 60_000);
 });
