@@ -38,7 +38,7 @@ const GOAL_RATIO = 1.5;
 const GOAL_INCREMENTAL_MS = 10;
 const INCREMENTAL_ROUNDS = 60;
 /** Alternating baseline/EAS runs; each takes seconds, seeding dominates the bench's time. */
-const ROUNDS = Number(process.env.BENCH_MAIL_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_MAIL_ROUNDS ?? 5);
 /** Any one side taking longer than this is a hang, not a measurement. */
 const CHILD_TIMEOUT_MS = 180_000;
 const CLIENT = join(fileURLToPath(import.meta.url), '..', 'mail-sync-client.ts');

@@ -57,7 +57,8 @@ export class ImapMailStore implements MailFolderStore, MailMessageStore {
   }
 
   listFolders(session: UserSession): Promise<ImapFolder[]> {
-    return this.pool.withImap(session, (c) => listImapFolders(c));
+    // LIST never selects: it may use the mailbox's STATUS connection (pool.ts WithImapOptions).
+    return this.pool.withImap(session, (c) => listImapFolders(c), { statusOnly: true });
   }
 
   createFolder(session: UserSession, parentPath: string | null, name: string): Promise<ImapFolder> {

@@ -3,7 +3,7 @@ import { BackendError } from '../errors.ts';
 import type { FetchWant, FetchedMessage, FolderDelta, FolderSnapshot, FolderStatus, MailMessageStore, UserSession } from '../types.ts';
 import { folderChangesSince, folderSnapshot, folderStatus, folderUids } from './changes.ts';
 import { downloadPart, downloadSource, fetchMessages, streamWhileLocked } from './fetch.ts';
-import type { ImapPool } from './pool.ts';
+import type { ImapPool, WithImapOptions } from './pool.ts';
 import { lockFolder, missingFolder } from './lock.ts';
 import { uidSet } from './uid-set.ts';
 
@@ -71,6 +71,8 @@ export async function appendImapMessage(client: ImapFlow, path: string, raw: Buf
   };
 }
 
+const STATUS_ONLY: WithImapOptions = { statusOnly: true };
+
 /**
  * `MailMessageStore` (backends/types.ts) over the shared per-user pool: every
  * call borrows one pooled connection for its duration (downloads until their
@@ -82,7 +84,7 @@ export class ImapMessageStore implements MailMessageStore {
   constructor(private readonly pool: ImapPool) {}
 
   status(session: UserSession, path: string): Promise<FolderStatus> {
-    return this.pool.withImap(session, (c) => folderStatus(c, path));
+    return this.pool.withImap(session, (c) => folderStatus(c, path), STATUS_ONLY);
   }
 
   listUids(session: UserSession, path: string, opts?: { since?: Date }): Promise<{ uidValidity: number; highestModseq?: bigint; uids: number[] }> {
@@ -101,9 +103,19 @@ export class ImapMessageStore implements MailMessageStore {
     const key = `${session.user}\u0000${path}\u0000${opts.uidValidity}\u0000${opts.modseq}`;
     const running = this.inFlight.get(key);
     if (running) return running;
-    const p = this.pool.withImap(session, (c) => folderChangesSince(c, path, opts)).finally(() => this.inFlight.delete(key));
+    const p = this.changes(session, path, opts).finally(() => this.inFlight.delete(key));
     this.inFlight.set(key, p);
     return p;
+  }
+
+  /** STATUS on the STATUS connection; only when HIGHESTMODSEQ moved, the CHANGEDSINCE FETCH on a selecting one. */
+  private async changes(session: UserSession, path: string, opts: { uidValidity: number; modseq: bigint }): Promise<FolderDelta | undefined> {
+    const quick = await this.pool.withImap(session, async (c) => ({ qresync: c.enabled.has('QRESYNC'), st: await folderStatus(c, path) }), STATUS_ONLY);
+    if (!quick.qresync) return undefined;
+    if (quick.st.uidValidity !== opts.uidValidity) throw new BackendError('Conflict', `UIDVALIDITY of ${path} changed`);
+    if (quick.st.highestModseq === undefined) return undefined;
+    if (quick.st.highestModseq === opts.modseq) return { uidValidity: quick.st.uidValidity, highestModseq: quick.st.highestModseq, changed: [], vanished: [] };
+    return this.pool.withImap(session, (c) => folderChangesSince(c, path, opts));
   }
 
   fetch(session: UserSession, path: string, uids: readonly number[], want: FetchWant): Promise<FetchedMessage[]> {

@@ -46,7 +46,22 @@ interface Entry {
   readonly cred: string;
   readonly client: ImapFlow;
   busy: boolean;
+  /** Lent for something other than STATUS: it may have selected a folder (see `WithImapOptions.statusOnly`). */
+  selects: boolean;
   idleTimer?: NodeJS.Timeout;
+}
+
+/** How a borrower will use the connection. */
+export interface WithImapOptions {
+  /**
+   * The callback only sends STATUS (and LIST-like commands), never SELECT.
+   * Such calls prefer a connection that has never selected a folder: Dovecot
+   * answers STATUS from its mailbox list index in a session that has not
+   * opened the folder, but re-reads the folder (for maildir, every file name
+   * in it) in one that has, even after CLOSE: 0.4 ms against 5 ms for a
+   * 10,000-message INBOX. Ping checks and no-change Syncs are STATUS only.
+   */
+  readonly statusOnly?: boolean;
 }
 
 const NETWORK_CODES = new Set([
@@ -136,8 +151,9 @@ export class ImapPool {
   }
 
   /** Runs `fn` with a connection logged in as `session.user`; the connection goes back to the pool afterwards. */
-  async withImap<T>(session: UserSession, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
-    const entry = await this.acquire(session);
+  async withImap<T>(session: UserSession, fn: (client: ImapFlow) => Promise<T>, opts: WithImapOptions = {}): Promise<T> {
+    const entry = await this.acquire(session, opts.statusOnly === true);
+    if (!opts.statusOnly) entry.selects = true;
     let broken = false;
     try {
       return await fn(entry.client);
@@ -188,21 +204,30 @@ export class ImapPool {
     );
   }
 
-  private async acquire(session: UserSession): Promise<Entry> {
+  /**
+   * A free connection of the user: for STATUS-only use one that never
+   * selected, for other use one that may have; else a new one while under
+   * the cap, else any free one. So a mailbox's first connection stays its
+   * STATUS connection as long as the cap allows a second.
+   */
+  private async acquire(session: UserSession, statusOnly: boolean): Promise<Entry> {
     const cred = credentialKey(session);
     const deadline = Date.now() + this.opts.acquireTimeoutMs;
     for (;;) {
       if (this.closed) throw new BackendError('BackendUnavailable', 'IMAP pool is closed');
       const list = this.users.get(session.user) ?? [];
-      const idle = list.find((e) => !e.busy && e.cred === cred && e.client.usable);
+      for (const e of list.filter((x) => !x.busy && (x.cred !== cred || !x.client.usable))) this.discard(e);
+      const free = (this.users.get(session.user) ?? []).filter((e) => !e.busy);
+      const preferred = free.find((e) => e.selects !== statusOnly);
+      const count = this.users.get(session.user)?.length ?? 0;
+      const canOpen = count < this.opts.maxPerUser;
+      const idle = preferred ?? (canOpen ? undefined : free[0]);
       if (idle) {
         idle.busy = true;
         clearTimeout(idle.idleTimer);
         return idle;
       }
-      for (const e of list.filter((x) => !x.busy && (x.cred !== cred || !x.client.usable))) this.discard(e);
-      const count = this.users.get(session.user)?.length ?? 0;
-      if (count < this.opts.maxPerUser) {
+      if (canOpen) {
         if (this.total >= this.opts.maxTotal) this.evictOneIdle();
         if (this.total < this.opts.maxTotal) return this.open(session, cred);
       }
@@ -211,7 +236,7 @@ export class ImapPool {
   }
 
   private async open(session: UserSession, cred: string): Promise<Entry> {
-    const entry: Entry = { user: session.user, cred, client: this.newClient(session), busy: true };
+    const entry: Entry = { user: session.user, cred, client: this.newClient(session), busy: true, selects: false };
     const list = this.users.get(session.user) ?? [];
     list.push(entry);
     this.users.set(session.user, list);

@@ -58,7 +58,10 @@ describe('eas-server and eas-admin', () => {
       expect(admin(db, 'mailbox', 'disable', user.name).status).toBe(0);
       expect((await c.options()).status).toBe(403);
       expect(out).toContain('auth.mailbox-not-enabled');
-      const line = out.split('\n').find((l) => l.includes('"event":"request"') && l.includes('"cmd":"FolderSync"'));
+      // Log lines reach us through a pipe, asynchronously: wait (bounded) for the FolderSync request line.
+      const findLine = (): string | undefined => out.split('\n').find((l) => l.includes('"event":"request"') && l.includes('"cmd":"FolderSync"') && l.trimEnd().endsWith('}'));
+      for (let i = 0; i < 50 && !findLine(); i++) await new Promise((r) => setTimeout(r, 100));
+      const line = findLine();
       expect(JSON.parse(line!)).toMatchObject({ mailbox: user.name, device: 'CLI1', cmd: 'FolderSync', v: '14.1', http: 200, eas: 1 });
       expect(JSON.parse(line!).ms).toBeTypeOf('number');
     } finally {
