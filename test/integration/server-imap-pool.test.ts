@@ -15,6 +15,37 @@ afterAll(async () => {
 const alice = () => ({ user: stack().user('alice@example.test').name, password: stack().user('alice@example.test').password });
 
 describe('ImapPool', () => {
+  it('keeps STATUS-only work on a connection that never selected a folder, while the cap allows a second', async () => {
+    const p = new ImapPool({ endpoint: endpoint(), maxPerUser: 2 });
+    try {
+      const selecting = await p.withImap(alice(), async (c) => {
+        const lock = await c.getMailboxLock('INBOX');
+        lock.release();
+        return c;
+      });
+      const [statusClient, selected] = await p.withImap(alice(), async (c) => [c, c.mailbox] as const, { statusOnly: true });
+      expect(statusClient).not.toBe(selecting);
+      expect(selected).toBeFalsy();
+      // Other work goes back to the connection that selects, STATUS work to the clean one.
+      expect(await p.withImap(alice(), async (c) => c)).toBe(selecting);
+      expect(await p.withImap(alice(), async (c) => c, { statusOnly: true })).toBe(statusClient);
+      expect(p.stats().total).toBe(2);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('with one connection per user, STATUS-only work shares it', async () => {
+    const p = new ImapPool({ endpoint: endpoint(), maxPerUser: 1 });
+    try {
+      const a = await p.withImap(alice(), async (c) => c);
+      expect(await p.withImap(alice(), async (c) => c, { statusOnly: true })).toBe(a);
+      expect(p.stats().total).toBe(1);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('reuses one connection for sequential calls', async () => {
     const ids = new Set<unknown>();
     for (let i = 0; i < 3; i++) await pool.withImap(alice(), async (c) => void ids.add(c));
