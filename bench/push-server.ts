@@ -4,7 +4,7 @@
  * channel:
  *
  *   ← { type: 'listening', url }
- *   → { type: 'gc' }        ← { type: 'gc-done', mem, spaces } full GC, then process.memoryUsage() and V8 space sizes
+ *   → { type: 'gc' }        ← { type: 'gc-done', mem, spaces } full GCs until the young generation settles, then process.memoryUsage() and V8 space sizes
  *   → { type: 'snapshot' }  ← { type: 'snapshot-done', file } heap snapshot into BENCH_HEAP_SNAPSHOT (opt-in)
  *   → { type: 'stop' }      graceful close, then exit
  *
@@ -29,9 +29,28 @@ await app.listen({ host: '127.0.0.1', port: 0, backlog: 8192 });
 const addr = app.server.address();
 const port = typeof addr === 'object' && addr ? addr.port : 0;
 process.on('disconnect', () => process.exit(0));
-process.on('message', (m: { type: string }) => {
+const newSpaceBytes = (): number => v8.getHeapSpaceStatistics().find((sp) => sp.space_name === 'new_space')?.space_size ?? 0;
+
+/**
+ * Full GCs until the young generation is back to its idle size. V8 grows the
+ * new space (up to 2 x 16 MB) while allocation is fast, such as during the
+ * ramp, and gives it back at a full GC once allocation has been slow for a
+ * while: sampling before that would count up to 3 KB of empty nursery per
+ * held Ping. Bounded: at most 20 rounds a second apart.
+ */
+async function settledGc(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  for (let i = 0; i < 20; i++) {
+    for (let k = 0; k < 3; k++) gc();
+    if (newSpaceBytes() <= 4 * 2 ** 20) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+process.on('message', async (m: { type: string }) => {
   if (m.type === 'gc') {
-    for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
+    await settledGc();
     const spaces = Object.fromEntries(v8.getHeapSpaceStatistics().map((sp) => [sp.space_name, sp.space_size]));
     process.send!({ type: 'gc-done', mem: process.memoryUsage(), spaces });
   } else if (m.type === 'snapshot') {

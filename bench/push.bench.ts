@@ -147,7 +147,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const { url } = await waitFor<{ type: string; url: string }>(server, (m) => m.type === 'listening', 60_000, 'server');
     const gc = async (): Promise<NodeJS.MemoryUsage & { spaces: Record<string, number> }> => {
       server!.send({ type: 'gc' });
-      const m = await waitFor<{ type: string; mem: NodeJS.MemoryUsage; spaces: Record<string, number> }>(server!, (x) => x.type === 'gc-done', 30_000, 'gc');
+      const m = await waitFor<{ type: string; mem: NodeJS.MemoryUsage; spaces: Record<string, number> }>(server!, (x) => x.type === 'gc-done', 60_000, 'gc');
       return { ...m.mem, spaces: m.spaces };
     };
     log('server listening', { url, pid: server.pid });

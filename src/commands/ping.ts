@@ -13,7 +13,7 @@ import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
  */
 export type PendingChangesFn = (
   who: { readonly mailbox: string; readonly deviceId: string; readonly session: UserSession },
-  folders: readonly FolderRow[],
+  folders: readonly Pick<FolderRow, 'id'>[],
 ) => Promise<readonly number[]>;
 
 /** What the Ping handler takes from the server's services. */
@@ -51,10 +51,12 @@ export const pingHandler: CommandHandler<PingRequest, PingServices> = {
   handle: handlePing,
 };
 
-async function handlePing(ctx: Ctx, req: PingRequest): Promise<CommandResult> {
+// Not async: the held part is holdPing's promise itself, without another promise and frame wrapped around it.
+function handlePing(ctx: Ctx, req: PingRequest): Promise<CommandResult> {
   const checked = checkPing(ctx, req);
-  if (!('rows' in checked)) return answerPing(ctx, checked);
-  return holdPing(ctx, checked.rows, checked.heartbeatSec);
+  if (!('rows' in checked)) return Promise.resolve(answerPing(ctx, checked));
+  // Only ids and watch keys are held for the heartbeat, not the folder rows.
+  return holdPing(ctx, checked.rows.map((r) => ({ id: r.id, key: watchKey(r) })), checked.heartbeatSec);
 }
 
 function answerPing(ctx: Ctx, res: PingResponse): CommandResult {
@@ -97,19 +99,19 @@ function checkPing(ctx: Ctx, req: PingRequest): { rows: FolderRow[]; heartbeatSe
   return { rows, heartbeatSec };
 }
 
-async function holdPing(ctx: Ctx, rows: readonly FolderRow[], heartbeatSec: number): Promise<CommandResult> {
+async function holdPing(ctx: Ctx, watched: readonly { id: number; key: string }[], heartbeatSec: number): Promise<CommandResult> {
   const { push } = ctx.services;
   const answer = (res: PingResponse): CommandResult => answerPing(ctx, res);
 
-  // Held for the whole heartbeat: a plain array costs less than a Map for a handful of folders.
-  const byKey = (k: string): FolderRow | undefined => rows.find((r) => watchKey(r) === k);
+  // A plain array: cheaper than a Map for a handful of folders, and held for the whole heartbeat.
+  const byKey = (k: string): { id: number; key: string } | undefined => watched.find((w) => w.key === k);
   const session: UserSession = { user: ctx.mailbox, password: ctx.password };
   const pending = ctx.services.pendingChanges;
   const hasChanges = pending
     ? async (keys: readonly string[]): Promise<string[]> => {
-        const asked = keys.map(byKey).filter((r): r is FolderRow => !!r);
+        const asked = keys.map(byKey).filter((w) => w !== undefined);
         const ids = new Set(await pending({ mailbox: ctx.mailbox, deviceId: ctx.deviceId, session }, asked));
-        return asked.filter((r) => ids.has(r.id)).map(watchKey);
+        return asked.filter((w) => ids.has(w.id)).map((w) => w.key);
       }
     : undefined;
 
@@ -117,15 +119,15 @@ async function holdPing(ctx: Ctx, rows: readonly FolderRow[], heartbeatSec: numb
     mailbox: ctx.mailbox,
     deviceId: ctx.deviceId,
     session,
-    keys: rows.map(watchKey),
+    keys: watched.map((w) => w.key),
     heartbeatMs: heartbeatSec * 1000,
     signal: ctx.signal,
     kind: 'ping',
     hasChanges,
   });
-  ctx.log.info({ event: 'ping.answer', reason: result.reason, heartbeatSec, folders: rows.length });
+  ctx.log.info({ event: 'ping.answer', reason: result.reason, heartbeatSec, folders: watched.length });
   if (result.reason === 'changed') {
-    const ids = result.changed.map(byKey).filter((r): r is FolderRow => !!r).map((r) => String(r.id));
+    const ids = result.changed.map(byKey).filter((w) => w !== undefined).map((w) => String(w.id));
     return answer({ status: PingStatus.ChangesFound, folders: ids });
   }
   // Heartbeat expiry; also a newer request from this device, the client

@@ -3,6 +3,18 @@ import type { WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 
 /**
+ * The part of AbortSignal a handler uses to learn that its client went away
+ * (an AbortSignal fits). The server gives each request a lighter object than
+ * an AbortController (src/server/request-signal.ts): tens of thousands of
+ * Pings are held at once (issue 5).
+ */
+export interface ClientSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
  * What every command handler receives: who is asking, in which protocol
  * version, the per-command query parameters, and the services it may use.
  * Handlers know nothing of HTTP or Fastify (STYLE habit 4).
@@ -25,8 +37,8 @@ export interface CommandContext<S = unknown> {
   readonly policyKey: number;
   readonly log: Logger;
   readonly services: S;
-  /** Aborted when the client goes away or the server shuts down (held Ping, hanging Sync, long fetches). */
-  readonly signal: AbortSignal;
+  /** Aborted when the client goes away or the server shuts down (held Ping, hanging Sync). */
+  readonly signal: ClientSignal;
   /**
    * The request body as sent, when the handler declared `mimeBody` and the
    * body is a raw RFC 822 message rather than WBXML (SendMail, SmartReply,

@@ -24,6 +24,8 @@ export interface PushConfig {
    * the others cost one STATUS each per interval.
    */
   readonly statusPollMs: number;
+  /** How often each watched CalDAV / CardDAV collection's sync token (or ctag) is read, in milliseconds. */
+  readonly davPollMs: number;
   /**
    * How long a mailbox's watcher stays connected after its last held request
    * ended, in milliseconds. Phones re-Ping within a second of an answer, so a
@@ -37,12 +39,13 @@ export interface PushConfig {
   readonly reconnectMaxMs: number;
 }
 
-/** Defaults: Exchange's heartbeat bounds, 200 folders, 30 s STATUS polling, 60 s linger. */
+/** Defaults: Exchange's heartbeat bounds, 200 folders, 30 s STATUS and DAV polling, 60 s linger. */
 export const DEFAULT_PUSH_CONFIG: Readonly<PushConfig> = Object.freeze({
   minHeartbeatSec: 60,
   maxHeartbeatSec: 3540,
   maxFolders: 200,
   statusPollMs: 30_000,
+  davPollMs: 30_000,
   watcherLingerMs: 60_000,
   watcherReadyTimeoutMs: 10_000,
   reconnectMinMs: 500,

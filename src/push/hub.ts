@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { UserSession } from '../../backends/types.ts';
+import type { ClientSignal } from '../commands/types.ts';
 
 /**
  * The change hub behind Ping (MS-ASCMD 2.2.1.13) and hanging Sync
@@ -34,8 +35,8 @@ export interface HoldRequest {
   readonly keys: readonly string[];
   /** Heartbeat: answer `timeout` after this many milliseconds without changes. */
   readonly heartbeatMs: number;
-  /** Aborted when the client disconnects; answers `aborted`. */
-  readonly signal?: AbortSignal;
+  /** Aborted when the client disconnects; answers `aborted`. An AbortSignal, or the server's lighter ClientSignal. */
+  readonly signal?: ClientSignal;
   /** For metrics and logs only. */
   readonly kind?: 'ping' | 'sync';
   /**

@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { ImapEndpoint } from '../../backends/imap/pool.ts';
 import { ImapMailWatcher, type ImapWatcherEvent } from '../../backends/imap/watcher.ts';
 import type { MailWatcher } from '../../backends/types.ts';
+import { davCollectionToken } from '../../backends/dav/collection-token.ts';
+import { DavPollWatcher } from '../../backends/dav/poll-watcher.ts';
 import type { Db } from '../state/db.ts';
 import type { MetricFamily } from '../server/metrics.ts';
 import { resolvePushConfig, type PushConfig } from './config.ts';
@@ -34,8 +36,10 @@ export interface CreatePushOptions {
   readonly imap: ImapEndpoint;
   readonly config?: Partial<PushConfig>;
   readonly log?: Logger;
-  /** Watches DAV collections (keys `dav:<href>`), e.g. a `DavPollWatcher`; absent until DAV sync exists. */
-  readonly dav?: MailWatcher;
+  /** CalDAV / CardDAV base URLs: collections (keys `dav:<href>`) are then watched by polling their sync token or ctag. */
+  readonly davUrls?: readonly string[];
+  /** Replaces the DAV watcher (tests). */
+  readonly davWatcher?: MailWatcher;
   /** Replaces the IMAP watcher (tests). */
   readonly mailWatcher?: MailWatcher;
 }
@@ -55,8 +59,17 @@ export function createPush(opts: CreatePushOptions): Push {
       log,
       onEvent: (e) => events[e]++,
     });
+  const dav =
+    opts.davWatcher ??
+    (opts.davUrls?.length
+      ? new DavPollWatcher({
+          token: davCollectionToken({ baseUrls: opts.davUrls }),
+          intervalMs: config.davPollMs,
+          onError: (href, err) => log?.debug({ event: 'watcher.dav-poll-failed', collection: href, err: (err as Error).message }),
+        })
+      : undefined);
   let hub!: ChangeHub;
-  const manager = new WatcherManager({ mail, dav: opts.dav, publish: (m, k) => hub.publish(m, k), lingerMs: config.watcherLingerMs, log });
+  const manager = new WatcherManager({ mail, dav, publish: (m, k) => hub.publish(m, k), lingerMs: config.watcherLingerMs, log });
   hub = new ChangeHub({ driver: manager, log, watcherReadyTimeoutMs: config.watcherReadyTimeoutMs });
   const pingParams = new PingParamsRepository(opts.db);
 

@@ -30,6 +30,10 @@ export async function buildServer(config: Config, services?: Services, registry:
     loggerInstance: svc.log,
     // One line per request is written by request-log.ts with the EAS fields.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger (Fastify's reqId): the EAS route makes one
+    // child with mailbox, device, command and version, and each child costs
+    // memory for as long as a Ping is held (issue 5).
+    childLoggerFactory: (logger) => logger,
     // Fastify's types omit the hop-count form that its proxy-addr layer accepts.
     trustProxy: config.trustProxy as boolean | string,
     bodyLimit: config.limits.maxBodyBytes,

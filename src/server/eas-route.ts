@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DEFAULT_SERVER_VERSION, parseEasRequest } from '../../protocol/http/index.ts';
@@ -14,6 +13,7 @@ import type { CommandContext, CommandResult } from '../commands/types.ts';
 import { authenticate } from './authenticate.ts';
 import { gateRequest } from './policy-gate.ts';
 import { logBody, requestInfo } from './request-log.ts';
+import { RequestSignals } from './request-signal.ts';
 import type { Services } from './services.ts';
 
 /** MS-ASHTTP 2.2.2.1.1: the WBXML body type of requests and responses. */
@@ -28,9 +28,7 @@ const FALLBACK_VERSION: ProtocolVersion = '14.1';
 
 /** OPTIONS and POST on /Microsoft-Server-ActiveSync (MS-ASHTTP 2.2.1). */
 export function registerEasRoute(app: FastifyInstance, services: Services, registry: CommandRegistry): void {
-  const currentPolicyHash = policyHash(services.config.policy);
-  // Every request in flight listens on the shutdown signal (tens of thousands of held Pings): not a leak.
-  setMaxListeners(0, services.shutdown);
+  const route: Route = { services, registry, currentPolicyHash: policyHash(services.config.policy), signals: new RequestSignals(services.shutdown) };
   app.route({
     method: ['OPTIONS', 'POST'],
     url: '/Microsoft-Server-ActiveSync',
@@ -43,106 +41,118 @@ export function registerEasRoute(app: FastifyInstance, services: Services, regis
         reply.headers(optionsHeaders(registry));
         return reply.code(200).send();
       }
-      return handlePost(request, reply, services, registry, who, currentPolicyHash);
+      return handlePost(request, reply, route, who);
     },
   });
 }
 
-async function handlePost(
+/** What the route's requests share. */
+interface Route {
+  readonly services: Services;
+  readonly registry: CommandRegistry;
+  readonly currentPolicyHash: string;
+  readonly signals: RequestSignals;
+}
+
+async function handlePost(request: FastifyRequest, reply: FastifyReply, route: Route, who: { mailbox: string; password: string }): Promise<FastifyReply> {
+  const { services } = route;
+  const info = requestInfo(request);
+  const at: { command: string; version: ProtocolVersion; log: Logger } = { command: 'unknown', version: FALLBACK_VERSION, log: info.log };
+  try {
+    let next: ReturnType<typeof prepareCommand> | undefined = prepareCommand(request, reply, route, who, info, at);
+    if (next.kind === 'unsupported') return reply.code(501).send();
+    if (next.kind === 'refused') return sendAnswer(reply, info, at.log, at.version, next.answer, services.config.logBodies);
+    const running = next.run();
+    // A held Ping keeps this frame for the whole heartbeat (issue 5): let the
+    // parsed request go once the handler has it.
+    next = undefined;
+    const result = await running;
+    return sendResult(reply, info, at.log, at.version, result, services.config.logBodies);
+  } catch (err) {
+    const answer = mapError(err, at.command, at.version, at.log);
+    if (answer.httpStatus >= 400 && answer.event !== 'server.error') at.log.info({ event: answer.event, err: (err as Error).message });
+    return sendAnswer(reply, info, at.log, at.version, answer, services.config.logBodies);
+  }
+}
+
+/**
+ * Everything before the handler runs, synchronously: the request line, the
+ * body decoded and parsed completely (STYLE habit 3), the device recorded,
+ * the policy gate. Throws for malformed input; `at` says how far it got, for
+ * the error answer. Its locals (body bytes, element tree, device row) are
+ * garbage once it returns.
+ */
+function prepareCommand(
   request: FastifyRequest,
   reply: FastifyReply,
-  services: Services,
-  registry: CommandRegistry,
+  route: Route,
   who: { mailbox: string; password: string },
-  currentPolicyHash: string,
-): Promise<FastifyReply> {
-  const info = requestInfo(request);
-  let command = 'unknown';
-  let version: ProtocolVersion = FALLBACK_VERSION;
-  let log: Logger = info.log;
-  try {
-    const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
-    const line = parseEasRequest(query, request.headers);
-    command = line.command;
-    version = line.protocolVersion ?? FALLBACK_VERSION;
-    Object.assign(info, { device: line.deviceId, cmd: command, v: version });
-    // One child of Fastify's request logger with every binding, rather than a
-    // child of authenticate's mailbox child: a held Ping keeps its logger for
-    // the whole heartbeat, and each pino child level costs memory (issue 5).
-    log = info.log = (request.log as unknown as Logger).child({ mailbox: who.mailbox, device: line.deviceId, cmd: command, v: version });
+  info: ReturnType<typeof requestInfo>,
+  at: { command: string; version: ProtocolVersion; log: Logger },
+): { kind: 'unsupported' } | { kind: 'refused'; answer: ErrorAnswer } | { kind: 'run'; run: () => Promise<CommandResult> } {
+  const { services, registry, currentPolicyHash, signals } = route;
+  const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+  const line = parseEasRequest(query, request.headers);
+  const command = line.command;
+  const version = line.protocolVersion ?? FALLBACK_VERSION;
+  at.command = command;
+  at.version = version;
+  // One child of the server logger with every binding: a held Ping keeps its
+  // logger for the whole heartbeat, and each pino child level costs memory (issue 5).
+  const log = (info.log = at.log = services.log.child({ mailbox: who.mailbox, device: line.deviceId, cmd: command, v: version }));
 
-    const handler = registry.get(command);
-    if (!handler) {
-      log.info({ event: 'request.unsupported-command' }, `no handler for command ${command} on this server`);
-      return reply.code(501).send();
-    }
-
-    const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    // 12.x SendMail/SmartReply/SmartForward post the message itself (message/rfc822), not WBXML.
-    const mime = handler.mimeBody === true && bytes.length > 0 && isMimeBody(bytes, request.headers['content-type']);
-    const tree: WbxmlElement | undefined =
-      bytes.length > 0 && !mime ? decodeWbxml(bytes, { limits: { maxBodyBytes: services.config.limits.maxBodyBytes } }) : undefined;
-    if (tree) logBody(log, 'request', tree, services.config.logBodies);
-
-    // The client went away: the response socket closed before we finished writing.
-    // (IncomingMessage 'close' fires after every fully read body, so it cannot tell.)
-    // One controller and one listener on the shutdown signal instead of
-    // AbortSignal.any: cheaper for the 10,000s of Pings held at once (issue 5).
-    const abort = new AbortController();
-    const onShutdown = (): void => abort.abort(services.shutdown.reason);
-    if (services.shutdown.aborted) onShutdown();
-    else services.shutdown.addEventListener('abort', onShutdown, { once: true });
-    reply.raw.once('close', () => {
-      services.shutdown.removeEventListener('abort', onShutdown);
-      if (!reply.raw.writableFinished) abort.abort();
-    });
-    const signal = abort.signal;
-
-    const ctx: CommandContext<Services> = {
-      mailbox: who.mailbox,
-      password: who.password,
-      deviceId: line.deviceId,
-      deviceType: line.deviceType,
-      userAgent: line.userAgent,
-      protocolVersion: version,
-      params: line.params,
-      policyKey: line.policyKey ?? 0,
-      log,
-      services,
-      signal,
-      ...(mime ? { rawBody: bytes } : {}),
-    };
-    // Parse completely before any state is touched (STYLE habit 3).
-    const parsed = handler.parse(tree, ctx);
-
-    const device = services.repos.devices.touch({
-      mailbox: who.mailbox,
-      deviceId: line.deviceId,
-      deviceType: line.deviceType,
-      ...(line.userAgent !== undefined ? { userAgent: line.userAgent } : {}),
-      protocolVersion: version,
-    });
-    const gate = gateRequest({
-      device,
-      command,
-      version,
-      sentPolicyKey: ctx.policyKey,
-      allowedWithoutPolicy: handler.allowedWithoutPolicy === true,
-      enforcePolicy: services.config.policy.enforce,
-      currentPolicyHash,
-    });
-    if (gate) {
-      log.info({ event: `policy.${gate.reason}` }, `request refused: ${gate.reason}`);
-      return sendAnswer(reply, info, log, version, { ...gate, event: `policy.${gate.reason}` }, services.config.logBodies);
-    }
-
-    const result = await handler.handle(ctx, parsed);
-    return sendResult(reply, info, log, version, result, services.config.logBodies);
-  } catch (err) {
-    const answer = mapError(err, command, version, log);
-    if (answer.httpStatus >= 400 && answer.event !== 'server.error') log.info({ event: answer.event, err: (err as Error).message });
-    return sendAnswer(reply, info, log, version, answer, services.config.logBodies);
+  const handler = registry.get(command);
+  if (!handler) {
+    log.info({ event: 'request.unsupported-command' }, `no handler for command ${command} on this server`);
+    return { kind: 'unsupported' };
   }
+
+  const bytes = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  // The Request object lives as long as the reply: do not let it hold the body (and the 8 KB pool slab under it).
+  (request as { body: unknown }).body = undefined;
+  // 12.x SendMail/SmartReply/SmartForward post the message itself (message/rfc822), not WBXML.
+  const mime = handler.mimeBody === true && bytes.length > 0 && isMimeBody(bytes, request.headers['content-type']);
+  const tree: WbxmlElement | undefined =
+    bytes.length > 0 && !mime ? decodeWbxml(bytes, { limits: { maxBodyBytes: services.config.limits.maxBodyBytes } }) : undefined;
+  if (tree) logBody(log, 'request', tree, services.config.logBodies);
+
+  const ctx: CommandContext<Services> = {
+    mailbox: who.mailbox,
+    password: who.password,
+    deviceId: line.deviceId,
+    deviceType: line.deviceType,
+    userAgent: line.userAgent,
+    protocolVersion: version,
+    params: line.params,
+    policyKey: line.policyKey ?? 0,
+    log,
+    services,
+    signal: signals.forResponse(reply.raw),
+    ...(mime ? { rawBody: bytes } : {}),
+  };
+  const parsed = handler.parse(tree, ctx);
+
+  const device = services.repos.devices.touch({
+    mailbox: who.mailbox,
+    deviceId: line.deviceId,
+    deviceType: line.deviceType,
+    ...(line.userAgent !== undefined ? { userAgent: line.userAgent } : {}),
+    protocolVersion: version,
+  });
+  const gate = gateRequest({
+    device,
+    command,
+    version,
+    sentPolicyKey: ctx.policyKey,
+    allowedWithoutPolicy: handler.allowedWithoutPolicy === true,
+    enforcePolicy: services.config.policy.enforce,
+    currentPolicyHash,
+  });
+  if (gate) {
+    log.info({ event: `policy.${gate.reason}` }, `request refused: ${gate.reason}`);
+    return { kind: 'refused', answer: { ...gate, event: `policy.${gate.reason}` } };
+  }
+  return { kind: 'run', run: () => handler.handle(ctx, parsed) };
 }
 
 /**

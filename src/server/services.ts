@@ -71,6 +71,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   const push = createPush({
     db,
     imap: config.imap,
+    davUrls: [config.caldavUrl, config.carddavUrl].filter((u): u is string => !!u),
     log: log.child({ component: 'push' }),
     config: { minHeartbeatSec: config.ping.minHeartbeatSeconds, maxHeartbeatSec: config.ping.maxHeartbeatSeconds, maxFolders: config.ping.maxFolders, ...overrides.push },
   });

@@ -9,7 +9,7 @@ import type { SyncEngine } from './engine.ts';
  * syncs and meets the error where Sync can report it.
  */
 export function pendingChangesFn(engine: SyncEngine) {
-  return async (who: { readonly mailbox: string; readonly deviceId: string; readonly session: UserSession }, folders: readonly FolderRow[]): Promise<readonly number[]> => {
+  return async (who: { readonly mailbox: string; readonly deviceId: string; readonly session: UserSession }, folders: readonly Pick<FolderRow, 'id'>[]): Promise<readonly number[]> => {
     const out: number[] = [];
     for (const f of folders) {
       if (!engine.mailFolder(who.mailbox, String(f.id))) continue;

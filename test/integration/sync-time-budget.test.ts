@@ -53,12 +53,18 @@ async function drain(c: ReturnType<TestServer['client']>, collectionId: string, 
   throw new Error('MoreAvailable never stopped');
 }
 
+/** A new phone with its INBOX at SyncKey 0 done (the IMAP proxy at full speed). */
+async function newPhone() {
+  const c = server.client({ user: USER, version: '14.1' });
+  const { byType } = await setUpPhone(c);
+  const inbox = byType.get(2)!;
+  const first = await syncOne(c, { collectionId: inbox, syncKey: '0', windowSize: 300, options: bodyOptions(2, 4096) });
+  return { c, inbox, first };
+}
+
 describe('Sync time budget with a slow IMAP server', () => {
   it('answers with the batches built in time and MoreAvailable, then delivers the rest exactly once', async () => {
-    const c = server.client({ user: USER, version: '14.1' });
-    const { byType } = await setUpPhone(c);
-    const inbox = byType.get(2)!;
-    const first = await syncOne(c, { collectionId: inbox, syncKey: '0', windowSize: 300, options: bodyOptions(2, 4096) });
+    const { c, inbox, first } = await newPhone();
     // About 700 KB of FETCH answers at 150 KB/s: several seconds for the whole window.
     proxy.setRate(150_000);
     const { perResponse, ids, subjects } = await drain(c, inbox, first.syncKey!);
@@ -70,10 +76,7 @@ describe('Sync time budget with a slow IMAP server', () => {
   }, 120_000);
 
   it('answers with no items and MoreAvailable when nothing is built by the hard deadline, and loses nothing', async () => {
-    const c = server.client({ user: USER, version: '14.1' });
-    const { byType } = await setUpPhone(c);
-    const inbox = byType.get(2)!;
-    const first = await syncOne(c, { collectionId: inbox, syncKey: '0', windowSize: 300, options: bodyOptions(2, 4096) });
+    const { c, inbox, first } = await newPhone();
     // 2 KB/s: no batch of 128 messages arrives within 4 s.
     proxy.setRate(2_000);
     const stalled = await syncOne(c, { collectionId: inbox, syncKey: first.syncKey!, windowSize: 300, options: bodyOptions(2, 4096) });
