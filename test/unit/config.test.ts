@@ -23,6 +23,9 @@ describe('config', () => {
     expect(c.imap).toEqual({ host: 'mail.example.org', port: 993, secure: true, verifyTls: true });
     expect(c.tls).toBeUndefined();
     expect(c.policy.enforce).toBe(true);
+    expect(c.syncWorkers).toEqual({ threads: 2, imapPerUser: 2 });
+    expect(c.syncBudgetMs).toBe(5000);
+    expect(buildConfig({ ...REQUIRED, EAS_SYNC_WORKERS: '0' }).syncWorkers.threads).toBe(0);
     expect(buildConfig({ ...REQUIRED, EAS_IMAP_URL: 'imap://[::1]:1143' }).imap).toMatchObject({ host: '::1', port: 1143, secure: false });
   });
 
@@ -50,6 +53,9 @@ describe('config', () => {
     [{ ...REQUIRED, EAS_PING_MIN_HEARTBEAT: 600, EAS_PING_MAX_HEARTBEAT: 300 }, 'EAS_PING_MAX_HEARTBEAT', /not be below/],
     [{ ...REQUIRED, EAS_TRUST_PROXY: 'everyone' }, 'EAS_TRUST_PROXY', /hop count/],
     [{ ...REQUIRED, EAS_IMAP_HOST: 'x' }, 'EAS_IMAP_HOST', /unknown setting/],
+    [{ ...REQUIRED, EAS_SYNC_WORKERS: 17 }, 'EAS_SYNC_WORKERS', /from 0 to 16/],
+    [{ ...REQUIRED, EAS_SYNC_WORKER_IMAP_PER_USER: 0 }, 'EAS_SYNC_WORKER_IMAP_PER_USER', /from 1 to 10/],
+    [{ ...REQUIRED, EAS_SYNC_TIME_BUDGET_MS: 50 }, 'EAS_SYNC_TIME_BUDGET_MS', /from 100 to 60000/],
   ])('refuses %j naming %s in one line', (input, key, why) => {
     const e = errorOf(() => buildConfig(input as Record<string, string>));
     expect(e.key).toBe(key);
