@@ -3,6 +3,12 @@
  * the test run: every child is registered and killed on `process.exit`, and is
  * started under `setpriv --pdeathsig` so that the kernel ends it even when
  * Node itself is killed with SIGKILL (a crashed vitest worker).
+ *
+ * Each child leads its own process group, and stopping it ends the whole
+ * group, as a service manager ends a service's cgroup. Dovecot's master
+ * exits on SIGTERM before its imap processes do, and those go on serving
+ * their connections as orphans: a "restart" would then drop no client, and
+ * push tests that restart Dovecot would depend on when the orphans die.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
@@ -16,13 +22,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   // 'exit' handlers must be synchronous: a signal is all we can send.
   process.on('exit', () => {
-    for (const c of live) {
-      try {
-        c.kill('SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
+    for (const c of live) signalGroup(c, 'SIGTERM');
     for (const t of exitTasks) {
       try {
         t();
@@ -45,6 +45,16 @@ export function onProcessExit(task: () => void): () => void {
 }
 
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
+/** Signals every process of the child's group (the child leads it: spawned detached). */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone
+  }
+}
 
 /** The last lines of a log (the temp dir holding it may be gone by the time someone reads the error). */
 function tail(file: string, max = 1500): string {
@@ -81,7 +91,8 @@ export function spawnManaged(name: string, cmd: string, args: readonly string[],
   const [file, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'TERM', '--', cmd, ...args]] : [cmd, [...args]];
   let child: ChildProcess;
   try {
-    child = spawn(file, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', fd, fd] });
+    // detached: the child leads a new process group (see the module comment); it stays referenced, so Node still waits for it.
+    child = spawn(file, argv, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', fd, fd], detached: true });
   } finally {
     closeSync(fd);
   }
@@ -105,11 +116,14 @@ export function spawnManaged(name: string, cmd: string, args: readonly string[],
     exited,
     deadError: () => dead,
     async stop(graceMs = 5_000) {
-      if (dead) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(t);
+      if (!dead) {
+        signalGroup(child, 'SIGTERM');
+        const t = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(t);
+      }
+      // Whatever of the group outlived its leader (Dovecot's imap, log and stats processes).
+      signalGroup(child, 'SIGKILL');
     },
   };
 }
