@@ -11,6 +11,8 @@ export interface SlowProxy {
   readonly port: number;
   /** Changes the rate of every connection, open or future; Infinity lets data through at once. */
   setRate(bytesPerSecond: number): void;
+  /** Cuts every open connection (as a server crash or a network failure would); new ones are accepted. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,9 @@ export async function startSlowProxy(target: { host: string; port: number }, byt
     port: addr.port,
     setRate(r) {
       rate = r;
+    },
+    dropConnections() {
+      for (const s of sockets) s.destroy();
     },
     close: () =>
       new Promise<void>((resolve) => {

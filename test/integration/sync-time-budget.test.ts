@@ -54,12 +54,14 @@ async function drain(c: ReturnType<TestServer['client']>, collectionId: string, 
 }
 
 /** A new phone with its INBOX at SyncKey 0 done (the IMAP proxy at full speed). */
+let phones = 0;
 async function newPhone() {
-  const c = server.client({ user: USER, version: '14.1' });
+  const deviceId = `budget${phones++}`;
+  const c = server.client({ user: USER, version: '14.1', deviceId });
   const { byType } = await setUpPhone(c);
   const inbox = byType.get(2)!;
   const first = await syncOne(c, { collectionId: inbox, syncKey: '0', windowSize: 300, options: bodyOptions(2, 4096) });
-  return { c, inbox, first };
+  return { c, deviceId, inbox, first };
 }
 
 describe('Sync time budget with a slow IMAP server', () => {
@@ -87,6 +89,27 @@ describe('Sync time budget with a slow IMAP server', () => {
     // Nothing was sent, so the key stays; the batches kept building are used by the next request.
     expect(stalled.syncKey).toBe(first.syncKey);
     const rest = await drain(c, inbox, stalled.syncKey!);
+    expect(new Set(rest.ids).size).toBe(rest.ids.length);
+    expect(rest.subjects.sort()).toEqual(seeded.messages.map((m) => m.subject).sort());
+  }, 120_000);
+
+  it('IMAP connections cut while items are built: HTTP 503 with Retry-After, key and items unchanged, and the retry delivers everything once', async () => {
+    const { c, deviceId, inbox, first } = await newPhone();
+    const ref = { mailbox: USER, deviceId, collectionId: inbox };
+    const repo = server.services.sync.repo;
+    const keyBefore = repo.get(ref)!.syncKey;
+    // Slow enough that the workers are still fetching when the connections are cut.
+    proxy.setRate(20_000);
+    const pending = c.sync({ collections: [{ syncKey: first.syncKey!, collectionId: inbox, windowSize: 300, options: bodyOptions(2, 4096), commands: [] }] });
+    await new Promise((r) => setTimeout(r, 700));
+    proxy.dropConnections();
+    proxy.setRate(Number.POSITIVE_INFINITY);
+    const cut = await pending;
+    expect(cut.status).toBe(503);
+    expect(Number(cut.headers['retry-after'])).toBeGreaterThan(0);
+    expect(repo.get(ref)!.syncKey).toBe(keyBefore);
+    expect(repo.itemCount(ref)).toBe(0);
+    const rest = await drain(c, inbox, first.syncKey!);
     expect(new Set(rest.ids).size).toBe(rest.ids.length);
     expect(rest.subjects.sort()).toEqual(seeded.messages.map((m) => m.subject).sort());
   }, 120_000);
