@@ -112,12 +112,22 @@ export async function folderUids(client: ImapFlow, path: string, opts: { since?:
  * (the caller compares snapshots instead). Throws `Conflict` when the folder's
  * UIDVALIDITY is no longer `uidValidity`: every UID the caller knows is void.
  * When HIGHESTMODSEQ has not moved it answers from STATUS alone, without
- * selecting the folder.
+ * selecting the folder. `known` is a STATUS of `path` taken just before, by
+ * the caller; HIGHESTMODSEQ is then reported from it, so a change racing the
+ * FETCH is seen again next time, never missed.
  */
-export async function folderChangesSince(client: ImapFlow, path: string, opts: { uidValidity: number; modseq: bigint }): Promise<FolderDelta | undefined> {
+export async function folderChangesSince(
+  client: ImapFlow,
+  path: string,
+  opts: { uidValidity: number; modseq: bigint },
+  known?: FolderStatus,
+): Promise<FolderDelta | undefined> {
   // Without QRESYNC there is no VANISHED: CHANGEDSINCE alone cannot tell expunges.
   if (!client.enabled.has('QRESYNC')) return undefined;
-  const st = await folderStatus(client, path);
+  // A STATUS the caller just took (on the pool's STATUS connection) stands: no second one here. The
+  // folder is still left first, as folderStatus would: the FETCH below must run on a fresh selection.
+  if (known && client.mailbox && client.mailbox.path === path) await client.mailboxClose();
+  const st = known ?? (await folderStatus(client, path));
   if (st.uidValidity !== opts.uidValidity) throw new BackendError('Conflict', `UIDVALIDITY of ${path} changed`);
   if (st.highestModseq === undefined) return undefined;
   if (st.highestModseq === opts.modseq) return { uidValidity: st.uidValidity, highestModseq: st.highestModseq, changed: [], vanished: [] };

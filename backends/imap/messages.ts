@@ -115,7 +115,7 @@ export class ImapMessageStore implements MailMessageStore {
     if (quick.st.uidValidity !== opts.uidValidity) throw new BackendError('Conflict', `UIDVALIDITY of ${path} changed`);
     if (quick.st.highestModseq === undefined) return undefined;
     if (quick.st.highestModseq === opts.modseq) return { uidValidity: quick.st.uidValidity, highestModseq: quick.st.highestModseq, changed: [], vanished: [] };
-    return this.pool.withImap(session, (c) => folderChangesSince(c, path, opts));
+    return this.pool.withImap(session, (c) => folderChangesSince(c, path, opts, quick.st));
   }
 
   fetch(session: UserSession, path: string, uids: readonly number[], want: FetchWant): Promise<FetchedMessage[]> {

@@ -43,13 +43,21 @@ export function encodeWbxmlFragment(elements: readonly WbxmlElement[], opts: Enc
 /**
  * Encodes one element for later splicing into a document (`WbxmlElement.encoded`):
  * starts on code page 0, like a fragment, and records the page it ends on.
+ * The bytes are a copy the size of the element, in a buffer of their own
+ * (so that they can be transferred between threads).
  */
 export function encodeElement(e: WbxmlElement, opts: EncodeOptions): EncodedElement {
-  const w = new Writer(opts.version, 256 + (e.children?.length ?? 0) * 64);
+  const w = new Writer(opts.version, scratch);
   w.element(e, 0);
-  // A copy the size of the element: the writer's buffer is mostly slack, and encoded elements are kept until the response is sent.
+  // Items are encoded one after another by the thousand: the writer's (grown) buffer serves the next one.
+  scratch = w.buf.length <= MAX_SCRATCH_BYTES ? w.buf : undefined;
   return { bytes: new Uint8Array(w.result()), endPage: w.currentPage, version: opts.version };
 }
+
+/** The work buffer `encodeElement` reuses; synchronous use only, so one per thread is enough. */
+let scratch: Buffer | undefined;
+/** A larger buffer (an item with a whole MIME body) is not kept. */
+const MAX_SCRATCH_BYTES = 1 << 20;
 
 class Writer {
   buf: Buffer;
@@ -61,9 +69,9 @@ class Writer {
 
   constructor(
     readonly version: ProtocolVersion,
-    initialBytes = 16 * 1024,
+    buf: Buffer = Buffer.allocUnsafe(16 * 1024),
   ) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+    this.buf = buf;
     this.bit = versionBit(version);
     if (!this.bit) throw new WbxmlError('TokenNotInVersion', `unknown protocol version ${String(version)}`);
   }

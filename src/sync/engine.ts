@@ -232,6 +232,8 @@ export class SyncEngine {
     responses = responses.filter((r) => r.kind === 'Add' || r.kind === 'Fetch' || r.status !== SyncStatus.Success);
     const getChanges = req.getChanges ?? true;
     let window: Awaited<ReturnType<typeof fillWindow>> | undefined;
+    // The folder generation after change detection; the commit below does not change it.
+    let uidValidity: number | undefined;
     if (getChanges) {
       try {
         await refreshPending(repo, this.deps.store, caller.session, ref, repo.get(ref)!, folder.path);
@@ -243,7 +245,7 @@ export class SyncEngine {
         return { ...base, syncKey: '0', status: SyncStatus.InvalidSyncKey };
       }
       const limit = Math.max(0, Math.min(options.windowSize, budget.remaining));
-      const uidValidity = repo.get(ref)!.uidValidity ?? undefined;
+      uidValidity = repo.get(ref)!.uidValidity ?? undefined;
       const pk = prefetchSlot(ref);
       const pre = this.prefetches.get(pk);
       this.prefetches.delete(pk);
@@ -283,7 +285,6 @@ export class SyncEngine {
         if (newKey !== undefined) repo.setKeys(ref, newKey, requestKey);
       });
     }
-    const uidValidity = repo.get(ref)!.uidValidity ?? undefined;
     if (window?.leftover.length) {
       // Batches the response could not wait for: their ServerIds are counted in nextItem already.
       this.keepPrefetch(ref, { key: prefetchKey({ path: folder.path, uidValidity, version: caller.version, options }), baseItem: nextItem, endItem: nextItem, batches: window.leftover });

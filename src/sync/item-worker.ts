@@ -5,8 +5,8 @@
  * responses and building items never occupy the server's event loop, which
  * holds every Ping and answers every other request.
  *
- * Replies carry all items of a job in one transferred buffer (no copy on the
- * way back) with each item's offset into it.
+ * Replies move each item's encoded bytes to the main thread (transferred,
+ * not copied).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
@@ -41,18 +41,8 @@ const store = new ImapMailStore({
 async function build(id: number, job: NewItemsJob): Promise<void> {
   try {
     const items = await buildNewItems(store, job);
-    let size = 0;
-    for (const i of items) size += i.applicationData.bytes.length;
-    const buf = new Uint8Array(size);
-    let offset = 0;
-    const out: Extract<WorkerReply, { type: 'built' }>['items'][number][] = [];
-    for (const i of items) {
-      const b = i.applicationData.bytes;
-      buf.set(b, offset);
-      out.push({ uid: i.uid, serverId: i.serverId, flags: i.flags, internalDate: i.internalDate, offset, length: b.length, endPage: i.applicationData.endPage });
-      offset += b.length;
-    }
-    send({ type: 'built', id, items: out, bytes: buf.buffer, version: job.version }, [buf.buffer]);
+    // Each item's bytes own their buffer (encodeElement): moved to the main thread, not copied.
+    send({ type: 'built', id, items }, items.map((i) => i.applicationData.bytes.buffer as ArrayBuffer));
   } catch (err) {
     const e = err as Error;
     send({ type: 'failed', id, error: { name: e.name ?? 'Error', message: e.message ?? String(err), ...(isBackendError(err) ? { code: err.code } : {}) } });

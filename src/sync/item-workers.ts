@@ -145,15 +145,7 @@ export class WorkerItemBuilder implements NewItemBuilder {
       p.reject(e.code ? new BackendError(e.code, e.message) : Object.assign(new Error(e.message), { name: e.name }));
       return;
     }
-    p.resolve(
-      m.items.map((i) => ({
-        uid: i.uid,
-        serverId: i.serverId,
-        flags: i.flags,
-        internalDate: i.internalDate,
-        applicationData: { bytes: new Uint8Array(m.bytes, i.offset, i.length), endPage: i.endPage, version: m.version },
-      })),
-    );
+    p.resolve([...m.items]);
   }
 
   /** A worker's pino line, written again through the server's logger. */
