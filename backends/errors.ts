@@ -10,6 +10,8 @@ export type BackendErrorCode =
   | 'AuthFailed' // the credentials were refused
   | 'TooLarge' // a message or object over a configured limit
   | 'Invalid' // the data could not be parsed or is not acceptable to the backend
+  | 'InvalidToken' // a DAV sync-token the server no longer accepts (RFC 6578 DAV:valid-sync-token)
+  | 'Unsupported' // the server lacks the feature asked for (no sync-collection report)
   | 'BackendUnavailable'; // connection refused, timed out or dropped: retryable
 
 export class BackendError extends Error {

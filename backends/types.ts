@@ -203,3 +203,83 @@ export interface MailWatcher {
   /** Starts watching `paths` for `session.user`; `onChange(path)` fires on any change. Returns a handle to update or stop. */
   watch(session: UserSession, paths: readonly string[], onChange: (path: string) => void): Promise<{ setPaths(paths: readonly string[]): void; close(): Promise<void> }>;
 }
+
+/** What a DAV collection holds, by RFC 4791 supported-calendar-component-set or the CardDAV resourcetype. */
+export type DavComponent = 'VEVENT' | 'VTODO' | 'VCARD';
+
+/** One CalDAV calendar / task list or CardDAV address book of the user. */
+export interface DavCollection {
+  /** Absolute path of the collection on its server, ending in "/" (the backend identity). */
+  readonly href: string;
+  readonly displayName: string;
+  /** VEVENT and/or VTODO for a calendar, VCARD for an address book. */
+  readonly components: readonly DavComponent[];
+  /** DAV:sync-token (RFC 6578) when the server has one. */
+  readonly syncToken?: string;
+  /** CalendarServer getctag when the server has one. */
+  readonly ctag?: string;
+}
+
+/** One member resource and its change marker. */
+export interface DavResourceRef {
+  /** Absolute path of the resource. */
+  readonly href: string;
+  readonly etag: string;
+}
+
+/** One member resource with its body (iCalendar or vCard text). */
+export interface DavResource extends DavResourceRef {
+  readonly data: string;
+}
+
+/** The answer of a sync-collection REPORT (RFC 6578 3.2). */
+export interface DavSyncDelta {
+  readonly token: string;
+  readonly changed: readonly DavResourceRef[];
+  /** Hrefs of removed members (404 in the multistatus). */
+  readonly removed: readonly string[];
+  /** The server capped the answer (507 on the request-URI): ask again with `token` for the rest. */
+  readonly truncated: boolean;
+}
+
+/**
+ * CalDAV / CardDAV access for one user (RFC 4791, 6352, 6578). `kind` picks
+ * the server (EAS_CALDAV_URL or EAS_CARDDAV_URL). Hrefs are absolute paths
+ * on that server; anything on another origin is refused (Forbidden), so the
+ * user's credentials are never sent elsewhere. Throws BackendError:
+ * NotFound, Conflict (a failed If-Match / If-None-Match: HTTP 412),
+ * InvalidToken, Unsupported, AuthFailed, Forbidden, TooLarge, BackendUnavailable.
+ */
+export interface DavStore {
+  /** Discovers the user's home (current-user-principal, calendar-home-set / addressbook-home-set) and lists its collections. */
+  listCollections(session: UserSession, kind: 'caldav' | 'carddav'): Promise<DavCollection[]>;
+  /** The collection's current sync-token and ctag (PROPFIND Depth 0). */
+  collectionState(session: UserSession, kind: 'caldav' | 'carddav', href: string): Promise<{ syncToken?: string; ctag?: string }>;
+  /** Every member with its ETag (PROPFIND Depth 1 getetag). */
+  listMembers(session: UserSession, kind: 'caldav' | 'carddav', href: string): Promise<DavResourceRef[]>;
+  /**
+   * sync-collection REPORT from `token` ('' = initial). Throws
+   * BackendError('InvalidToken') when the server refuses the token
+   * (DAV:valid-sync-token precondition) and BackendError('Unsupported')
+   * when the collection has no sync-collection report.
+   */
+  syncCollection(session: UserSession, kind: 'caldav' | 'carddav', href: string, token: string): Promise<DavSyncDelta>;
+  /** calendar-multiget / addressbook-multiget of `hrefs`; hrefs that are gone are missing from the result. */
+  multiget(session: UserSession, kind: 'caldav' | 'carddav', collectionHref: string, hrefs: readonly string[]): Promise<DavResource[]>;
+  /** GET one resource; NotFound when gone. */
+  get(session: UserSession, kind: 'caldav' | 'carddav', href: string): Promise<DavResource>;
+  /**
+   * PUT `data`. `ifMatch` = the ETag it must still have; `ifNoneMatch` = create only.
+   * Returns the new ETag (from the response, or a follow-up HEAD/PROPFIND when the server sends none).
+   * Conflict on 412.
+   */
+  put(session: UserSession, kind: 'caldav' | 'carddav', href: string, data: string, cond: { ifMatch?: string; ifNoneMatch?: boolean }): Promise<{ etag: string }>;
+  /** DELETE, with If-Match when given. NotFound when already gone, Conflict on 412. */
+  delete(session: UserSession, kind: 'caldav' | 'carddav', href: string, ifMatch?: string): Promise<void>;
+  /** MKCALENDAR (components VEVENT or VTODO) or extended MKCOL for an address book, under the user's home; returns the new collection. */
+  createCollection(session: UserSession, kind: 'caldav' | 'carddav', displayName: string, components: readonly DavComponent[]): Promise<DavCollection>;
+  /** PROPPATCH DAV:displayname. */
+  renameCollection(session: UserSession, kind: 'caldav' | 'carddav', href: string, displayName: string): Promise<void>;
+  /** DELETE of a whole collection. */
+  deleteCollection(session: UserSession, kind: 'caldav' | 'carddav', href: string): Promise<void>;
+}

@@ -49,6 +49,12 @@ export interface Config {
   readonly smtpUrl: string;
   readonly caldavUrl?: string;
   readonly carddavUrl?: string;
+  /**
+   * Make a "Calendar", "Tasks" or "Contacts" collection for a user who has
+   * none (EAS_DAV_CREATE_DEFAULTS): phones expect the default folders an
+   * Exchange mailbox always has, and a new Radicale user has only a principal.
+   */
+  readonly davCreateDefaults: boolean;
   /** SQLite file of device state. */
   readonly db: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -94,6 +100,7 @@ export const CONFIG_KEYS = {
   EAS_SMTP_URL: { default: REQUIRED, help: 'smtp://host:587 or smtps://host:465 for sending' },
   EAS_CALDAV_URL: { default: undefined, help: 'CalDAV base URL (calendars, tasks)' },
   EAS_CARDDAV_URL: { default: undefined, help: 'CardDAV base URL (contacts)' },
+  EAS_DAV_CREATE_DEFAULTS: { default: true, help: 'create a Calendar, Tasks and Contacts collection for users who have none' },
   EAS_DB: { default: './eas.db', help: 'SQLite state file' },
   EAS_LOG_LEVEL: { default: 'info', help: 'fatal|error|warn|info|debug|trace|silent' },
   EAS_LOG_BODIES: { default: false, help: 'log decoded bodies without redaction (debug level)' },
@@ -196,6 +203,7 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     smtpUrl: url('EAS_SMTP_URL', str('EAS_SMTP_URL')!, ['smtp:', 'smtps:']),
     ...optionalUrl('caldavUrl', 'EAS_CALDAV_URL', str('EAS_CALDAV_URL')),
     ...optionalUrl('carddavUrl', 'EAS_CARDDAV_URL', str('EAS_CARDDAV_URL')),
+    davCreateDefaults: bool('EAS_DAV_CREATE_DEFAULTS'),
     db: str('EAS_DB')!,
     logLevel: level as Config['logLevel'],
     logBodies: bool('EAS_LOG_BODIES'),

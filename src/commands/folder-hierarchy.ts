@@ -135,15 +135,33 @@ export function toEntry(r: FolderRow): FolderEntry {
   return { serverId: String(r.id), parentId: r.parentId === null ? '0' : String(r.parentId), displayName: r.name, type: r.type };
 }
 
-/** Lists every provider and reconciles the folder map; returns the device-facing hierarchy. */
+/**
+ * Lists every provider and reconciles the folder map; returns the
+ * device-facing hierarchy. The first provider (IMAP) must answer. When a
+ * further one (CalDAV, CardDAV) fails, its folders stay as the map last
+ * knew them: a DAV outage must neither break mail nor make phones delete
+ * their calendars and contacts.
+ */
 export async function currentHierarchy(
-  deps: { db: Db; folders: FolderRepository; providers: readonly FolderProvider[] },
+  deps: { db: Db; folders: FolderRepository; providers: readonly FolderProvider[]; log?: { warn(o: object, msg: string): void } },
   session: UserSession,
   mailbox: string,
 ): Promise<FolderEntry[]> {
-  const lists = await Promise.all(deps.providers.map(async (p) => [p, await p.list(session)] as const));
+  const lists = await Promise.all(
+    deps.providers.map(async (p, i) => {
+      if (i === 0) return [p, await p.list(session)] as const;
+      try {
+        return [p, await p.list(session)] as const;
+      } catch (err) {
+        deps.log?.warn({ event: 'foldersync.provider-failed', source: p.source, err: err instanceof Error ? err.message : String(err) }, 'folder source failed: its folders are kept as they were');
+        return [p, undefined] as const;
+      }
+    }),
+  );
   const rows: FolderRow[] = [];
-  for (const [p, listed] of lists) rows.push(...reconcileFolders(deps.db, deps.folders, mailbox, p.source, listed));
+  for (const [p, listed] of lists) {
+    rows.push(...(listed ? reconcileFolders(deps.db, deps.folders, mailbox, p.source, listed) : deps.folders.listActive(mailbox).filter((r) => r.source === p.source)));
+  }
   return rows.map(toEntry);
 }
 

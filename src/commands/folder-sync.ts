@@ -17,7 +17,7 @@ export function sessionOf(ctx: CommandContext<Services>): { user: string; passwo
 /** The live hierarchy for this request's mailbox, with the folder map reconciled. */
 export function hierarchyFor(ctx: CommandContext<Services>) {
   const s = ctx.services;
-  return currentHierarchy({ db: s.db, folders: s.repos.folders, providers: s.folderProviders }, sessionOf(ctx), ctx.mailbox);
+  return currentHierarchy({ db: s.db, folders: s.repos.folders, providers: s.folderProviders, log: ctx.log }, sessionOf(ctx), ctx.mailbox);
 }
 
 /**

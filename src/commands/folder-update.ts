@@ -5,12 +5,14 @@ import { StatusError } from './errors.ts';
 import { isSpecialFolderType } from './folder-hierarchy.ts';
 import { checkHierarchyKey, commitHierarchyChange } from './folder-state.ts';
 import { hierarchyFor, sessionOf } from './folder-sync.ts';
+import { renameDavFolder } from './dav-folders.ts';
 import type { CommandHandler } from './types.ts';
 
 /**
  * FolderUpdate (MS-ASCMD 2.2.1.6) → IMAP RENAME: rename and/or move. The
  * folder keeps its ServerId (the map follows the new path, children
- * included). Default folders are Status 3.
+ * included). DAV folders → PROPPATCH displayname. Default folders are
+ * Status 3.
  */
 export const folderUpdateHandler: CommandHandler<FolderUpdateRequest, Services> = {
   name: 'FolderUpdate',
@@ -19,8 +21,17 @@ export const folderUpdateHandler: CommandHandler<FolderUpdateRequest, Services> 
     const { repos, db } = ctx.services;
     const state = checkHierarchyKey(ctx, 'FolderUpdate', req.syncKey);
     const folder = repos.folders.getByServerId(ctx.mailbox, req.serverId);
-    if (!folder || folder.source !== 'imap') throw new StatusError('FolderUpdate', FolderCommandStatus.NotFound);
+    const dav = ctx.services.dav;
+    if (!folder || (folder.source !== 'imap' && !dav)) throw new StatusError('FolderUpdate', FolderCommandStatus.NotFound);
     if (isSpecialFolderType(folder.type)) throw new StatusError('FolderUpdate', FolderCommandStatus.SpecialFolder);
+    if (folder.source !== 'imap') {
+      // DAV collections are flat and keep their href: only the display name changes.
+      await renameDavFolder(dav!, sessionOf(ctx), folder, req.displayName);
+      await hierarchyFor(ctx);
+      const syncKey = commitHierarchyChange(ctx, state, (snap) => snap.map((f) => (f.serverId === req.serverId ? { ...f, displayName: req.displayName } : f)));
+      ctx.log.info({ event: 'folder.updated', serverId: req.serverId, path: folder.path });
+      return { body: buildFolderUpdateResponse({ status: FolderCommandStatus.Success, syncKey }, ctx.protocolVersion), easStatus: 1 };
+    }
     let parentPath: string | null = null;
     let parentId: number | null = null;
     if (req.parentId !== '0') {

@@ -11,7 +11,7 @@ import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
 /**
  * GetItemEstimate (MS-ASCMD 2.2.1.9): how many changes the next Syncs of
  * each collection would bring, i.e. the engine's pending count after change
- * detection. Status 2 unknown (or non-mail) collection, 3 no sync state yet
+ * detection. Status 2 unknown collection (or one no class syncs), 3 no sync state yet
  * (SyncKey 0 / never synced), 4 a key the collection does not have.
  */
 export const getItemEstimateHandler: CommandHandler<GetItemEstimateRequest, Services> = {
@@ -25,7 +25,8 @@ async function handleEstimate(ctx: CommandContext<Services>, req: GetItemEstimat
   const caller = { mailbox: ctx.mailbox, deviceId: ctx.deviceId, session: { user: ctx.mailbox, password: ctx.password }, version: ctx.protocolVersion };
   const results: EstimateResult[] = [];
   for (const c of req.collections) {
-    const cls = c.options.find((o) => o.class)?.class ?? 'Email';
+    const found = engine.collection(ctx.mailbox, c.collectionId);
+    const cls = c.options.find((o) => o.class)?.class ?? (found ? found.source.className(found.folder) : 'Email');
     const syncKey = c.syncKey ?? currentKey(ctx, c.collectionId);
     const r = syncKey === undefined ? { status: GetItemEstimateStatus.SyncStateNotPrimed } : await engine.estimate(caller, c.collectionId, syncKey);
     results.push({ status: r.status, class: cls, collectionId: c.collectionId, ...('estimate' in r && r.estimate !== undefined ? { estimate: r.estimate } : {}) });

@@ -101,6 +101,16 @@ async function fetchItem(ctx: CommandContext<Services>, op: FetchOp, sink: PartS
     ...(op.serverId !== undefined ? { serverId: op.serverId } : {}),
     ...(op.longId !== undefined ? { longId: op.longId } : {}),
   };
+  if (op.serverId !== undefined) {
+    // Calendar items, tasks and contacts: straight from the DAV server, shaped by the collection's options.
+    const caller = { mailbox: ctx.mailbox, deviceId: ctx.deviceId, session: { user: ctx.mailbox, password: ctx.password }, version: ctx.protocolVersion };
+    const dav = await ctx.services.sync.fetchItem(caller, op.serverId, op.options?.bodyPreferences);
+    if (dav) {
+      const r = dav.response;
+      if (r.kind !== 'Fetch' || r.status !== 1 || !r.applicationData) return { kind: 'Fetch', ...ids, status: ItemOperationsStatus.DocumentLibraryNotFound };
+      return { kind: 'Fetch', ...ids, status: ItemOperationsStatus.Success, class: dav.class, properties: r.applicationData };
+    }
+  }
   const item = op.serverId !== undefined ? resolveItem(ctx, op.serverId, op.collectionId) : op.longId !== undefined ? resolveLongId(ctx, op.longId) : undefined;
   if (!item) return { kind: 'Fetch', ...ids, status: ItemOperationsStatus.DocumentLibraryNotFound };
   const properties = await fetchEmailProperties(ctx, item, op.options);

@@ -14,6 +14,7 @@ import { getAttachmentHandler } from './get-attachment.ts';
 import { moveItemsHandler } from './move-items.ts';
 import { syncHandler } from './sync.ts';
 import { getItemEstimateHandler } from './get-item-estimate.ts';
+import { meetingResponseHandler } from './meeting-response.ts';
 import type { CommandHandler } from './types.ts';
 
 /** A handler of any request type, as the registry holds them. */
@@ -44,6 +45,7 @@ export function createRegistry(): CommandRegistry {
     moveItemsHandler,
     syncHandler,
     getItemEstimateHandler,
+    meetingResponseHandler,
   ];
   return new Map(handlers.map((h) => [h.name, h]));
 }

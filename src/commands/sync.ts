@@ -25,7 +25,7 @@ interface StoredRequest {
 }
 
 /**
- * Sync (MS-ASCMD 2.2.1.21) for mail folders: each collection goes through
+ * Sync (MS-ASCMD 2.2.1.21) for every class: each collection goes through
  * the sync engine (src/sync/engine.ts), which owns keys, windows and state.
  * This handler resolves empty and Partial requests from the device's last
  * full request (12.1+; Status 13 when there is none), shares the global
@@ -129,7 +129,7 @@ async function handleSync(ctx: Ctx, parsed: SyncRequest): Promise<CommandResult>
   // (unknown collection, bad key, backend down) must not change stored state (ARCHITECTURE rule 9).
   if (versionAtLeast(v, '12.1') && res.every((r) => r.status === SyncStatus.Success)) ctx.services.sync.repo.saveRequest(ctx.mailbox, ctx.deviceId, toStored(req));
   if (holdMs !== undefined && quiet(res, req)) {
-    const rows = req.collections.map((c) => ctx.services.sync.mailFolder(ctx.mailbox, c.collectionId)).filter((f) => f !== undefined);
+    const rows = req.collections.map((c) => ctx.services.sync.collection(ctx.mailbox, c.collectionId)?.folder).filter((f) => f !== undefined);
     const result = await push.hub.hold({
       mailbox: ctx.mailbox,
       deviceId: ctx.deviceId,

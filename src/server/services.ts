@@ -1,14 +1,23 @@
 import pino, { type Logger } from 'pino';
 import { ImapAuthenticator } from '../../backends/imap/authenticator.ts';
 import { ImapMailStore } from '../../backends/imap/index.ts';
-import type { Authenticator } from '../../backends/types.ts';
+import { DavClient } from '../../backends/dav/dav-client.ts';
+import type { Authenticator, DavStore } from '../../backends/types.ts';
 import { AuthService } from '../auth/service.ts';
+import { davFolderProvider } from '../commands/dav-folders.ts';
 import { imapFolderProvider, type FolderProvider } from '../commands/folder-hierarchy.ts';
 import type { Config } from '../config.ts';
 import { createRepositories, openDatabase, type CoreRepositories, type Db } from '../state/index.ts';
 import type { PushConfig } from '../push/config.ts';
 import { createPush, type Push } from '../push/service.ts';
 import { SyncEngine } from '../sync/engine.ts';
+import type { OnDeviceWrite } from '../sync/dav/client-ops.ts';
+import { sendInvitations } from '../sync/dav/invitations.ts';
+import { extrasOf } from '../commands/compose/deps.ts';
+import { mailboxAddress } from '../commands/settings.ts';
+import { calendarClass, contactClass, taskClass } from '../sync/dav/classes.ts';
+import { DavMembers } from '../sync/dav/members.ts';
+import { DavSource } from '../sync/dav/source.ts';
 import { WorkerItemBuilder } from '../sync/item-workers.ts';
 import { pendingChangesFn } from '../sync/push-bridge.ts';
 
@@ -26,7 +35,11 @@ export interface Services {
   /** IMAP folders (and, via the sync engine's additions, messages). */
   readonly mail: ImapMailStore;
   readonly auth: AuthService;
-  /** Sources of the folder hierarchy (IMAP now; CalDAV/CardDAV providers are appended here). */
+  /** CalDAV / CardDAV (calendars, tasks, contacts), when EAS_CALDAV_URL or EAS_CARDDAV_URL is set. */
+  readonly dav?: DavStore;
+  /** The integer ids of DAV member hrefs (src/sync/dav/members.ts). */
+  readonly davMembers: DavMembers;
+  /** Sources of the folder hierarchy: IMAP, then CalDAV and CardDAV where configured. */
   readonly folderProviders: readonly FolderProvider[];
   /** Ping and hanging Sync: the change hub, watchers, stored Ping parameters (src/push). */
   readonly push: Push;
@@ -50,6 +63,7 @@ export interface ServiceOverrides {
   readonly db?: Db;
   readonly mail?: ImapMailStore;
   readonly authenticator?: Authenticator;
+  readonly dav?: DavStore;
   /** Push settings beyond config.ping (STATUS poll interval, watcher linger; tests shorten them). */
   readonly push?: Partial<PushConfig>;
 }
@@ -90,18 +104,36 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
           log: syncLog,
         })
       : undefined;
-  const sync = new SyncEngine({ db, store: mail, ...(builder ? { builder } : {}), log: syncLog, folders: repos.folders });
+  const dav =
+    overrides.dav ??
+    (config.caldavUrl || config.carddavUrl
+      ? new DavClient({ ...(config.caldavUrl ? { caldavUrl: config.caldavUrl } : {}), ...(config.carddavUrl ? { carddavUrl: config.carddavUrl } : {}), log: log.child({ component: 'dav' }) })
+      : undefined);
+  const members = new DavMembers(db);
+  const davClasses = [...(config.caldavUrl ? [calendarClass, taskClass] : []), ...(config.carddavUrl ? [contactClass] : [])];
+  // Meetings organised on the phone mail their attendees through the same SMTP submitter as SendMail.
+  let self: Services | undefined;
+  const invite: OnDeviceWrite = (run, w) =>
+    sendInvitations({ submit: (session, m) => extrasOf(self!).submitter.submit(session, m), log: syncLog }, run.caller.session, mailboxAddress(run.caller.mailbox, repos.mailboxes.get(run.caller.mailbox)?.email ?? null), w);
+  const sources = dav ? davClasses.map((c) => new DavSource(dav, c, members, c === calendarClass ? invite : undefined)) : [];
+  const folderProviders: FolderProvider[] = [imapFolderProvider(mail)];
+  const createDefaults = { createDefaults: config.davCreateDefaults };
+  if (dav && config.caldavUrl) folderProviders.push(davFolderProvider(dav, 'caldav', repos.folders, createDefaults));
+  if (dav && config.carddavUrl) folderProviders.push(davFolderProvider(dav, 'carddav', repos.folders, createDefaults));
+  const sync = new SyncEngine({ db, store: mail, ...(builder ? { builder } : {}), sources, log: syncLog, folders: repos.folders });
   const abort = new AbortController();
   const closers: Array<() => void | Promise<void>> = [];
   let closing: Promise<void> | undefined;
-  return {
+  self = {
     config,
     log,
     db,
     repos,
     mail,
     auth,
-    folderProviders: [imapFolderProvider(mail)],
+    ...(dav ? { dav } : {}),
+    davMembers: members,
+    folderProviders,
     push,
     sync,
     pendingChanges: pendingChangesFn(sync),
@@ -131,6 +163,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       return closing;
     },
   };
+  return self;
 }
 
 /**

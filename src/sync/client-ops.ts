@@ -1,11 +1,12 @@
 import { BackendError, isBackendError } from '../../backends/errors.ts';
 import type { MailMessageStore, UserSession } from '../../backends/types.ts';
 import { SyncStatus, type SyncClientCommand, type SyncItemResponse } from '../../protocol/commands/sync.ts';
-import { isEasDataError } from '../../protocol/types/errors.ts';
 import { emailFromApplicationData, emailToApplicationData, type EasEmailChange } from '../../protocol/types/email.ts';
 import { versionAtLeast, type ProtocolVersion } from '../../protocol/version.ts';
 import type { WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import type { Logger } from 'pino';
+import { runClientCommands } from './client-commands.ts';
+import type { ClientCommandsResult, SourceRun } from './collection-source.ts';
 import { composeDraft, draftFromChange, draftFromSource, isDraftEdit, mergeDraft } from './drafts.ts';
 import { formatFileReference, formatServerId } from './file-reference.ts';
 import { applyFlagChange, flagChangeFor, visibleState } from './flags.ts';
@@ -17,11 +18,9 @@ import type { CollectionRef, ItemRow, StoredResponse, SyncStateRepository } from
 /**
  * The device's own changes inside Sync `<Commands>` (MS-ASCMD 2.2.3.32):
  * Read/Flag/Categories to IMAP flags, Delete to a move into Deleted Items
- * (or an expunge), 16.x drafts to APPEND, Fetch to an item. Every answer is
- * per item (rule 3: an unknown ServerId is Status 8 for that item, not a
- * failed batch) and is stored with the request's key before the next
- * operation runs, so a retried request is answered from the record instead
- * of acting twice.
+ * (or an expunge), 16.x drafts to APPEND, Fetch to an item. The loop,
+ * per-item answers and the record that makes retries idempotent are the
+ * shared ones of src/sync/client-commands.ts.
  */
 
 export interface ClientOpsInput {
@@ -37,100 +36,19 @@ export interface ClientOpsInput {
   readonly deletesAsMoves: boolean;
   readonly version: ProtocolVersion;
   readonly options: CollectionOptions;
-  /** The key the request was made with: the answers are recorded under it. */
-  readonly requestKey: number;
-  /** Answers recorded for this key by an earlier attempt of the same request. */
-  readonly replay: readonly StoredResponse[];
-  readonly nextItem: number;
   /** The user's address, used as From of new drafts. */
   readonly userAddress?: string;
   readonly log: Logger;
 }
 
-export interface ClientOpsResult {
-  readonly responses: SyncItemResponse[];
-  /** Whether anything was applied or answered that needs a new sync key (Fetch alone does not). */
-  readonly changed: boolean;
-  readonly nextItem: number;
-}
-
-const keyOf = (kind: string, id: string): string => `${kind}\u0000${id}`;
-
-export async function applyClientCommands(input: ClientOpsInput, commands: readonly SyncClientCommand[]): Promise<ClientOpsResult> {
-  const { repo, ref } = input;
-  const replay = new Map(input.replay.map((r) => [keyOf(r.kind, r.id), r]));
-  const stored: StoredResponse[] = [...input.replay];
-  const responses: SyncItemResponse[] = [];
-  let nextItem = input.nextItem;
-  let changed = false;
-  const record = (r: StoredResponse, write?: () => void): void => {
-    stored.push(r);
-    repo.transaction(() => {
-      write?.();
-      repo.setNextItem(ref, nextItem);
-      repo.setResponses(ref, input.requestKey, stored);
-    });
-  };
-  for (const cmd of commands) {
-    if (cmd.kind === 'Fetch') {
-      responses.push(await fetchOne(input, cmd.serverId));
-      continue;
-    }
-    changed = true;
-    const id = cmd.kind === 'Add' ? cmd.clientId : cmd.serverId;
-    const done = replay.get(keyOf(cmd.kind, id));
-    if (done) {
-      responses.push(toResponse(done));
-      continue;
-    }
-    let r: StoredResponse;
-    let write: (() => void) | undefined;
-    try {
-      if (cmd.kind === 'Add') {
-        const res = await addDraft(input, cmd.clientId, cmd.applicationData, nextItem);
-        if (res.item) {
-          nextItem++;
-          const item = res.item;
-          write = () => repo.putItem(ref, item);
-        }
-        r = res.response;
-      } else if (cmd.kind === 'Change') {
-        const res = await change(input, cmd.serverId, cmd.applicationData);
-        r = res.response;
-        const { item, dirty } = res;
-        if (item || dirty !== undefined) {
-          write = () => {
-            if (item) repo.putItem(ref, item);
-            if (dirty !== undefined) repo.markDirty(ref, [dirty]);
-          };
-        }
-      } else {
-        const res = await remove(input, cmd.serverId);
-        r = res;
-        if (res.status === SyncStatus.Success) {
-          const item = repo.itemByServerId(ref, cmd.serverId);
-          write = () => {
-            repo.deleteItem(ref, cmd.serverId);
-            if (item) repo.clearDirty(ref, item.uid);
-          };
-        }
-      }
-    } catch (e) {
-      if (isBackendError(e, 'BackendUnavailable')) throw e;
-      input.log.warn({ event: 'sync.client-op-failed', op: cmd.kind, err: e instanceof Error ? e.message : String(e) }, 'client change failed');
-      const status = isEasDataError(e) || isBackendError(e, 'Invalid') ? SyncStatus.ConversionError : isBackendError(e, 'NotFound') ? SyncStatus.ObjectNotFound : SyncStatus.ServerError;
-      r = { kind: cmd.kind, id, status, ...(cmd.kind !== 'Add' ? { serverId: cmd.serverId } : {}) };
-    }
-    record(r, write);
-    responses.push(toResponse(r));
-  }
-  return { responses, changed, nextItem };
-}
-
-function toResponse(r: StoredResponse): SyncItemResponse {
-  if (r.kind === 'Add') return { kind: 'Add', clientId: r.id, status: r.status, ...(r.serverId ? { serverId: r.serverId } : {}) };
-  if (r.kind === 'Change') return { kind: 'Change', serverId: r.id, status: r.status };
-  return { kind: 'Delete', serverId: r.id, status: r.status };
+/** The mail side of the shared client-command loop (src/sync/client-commands.ts). */
+export function applyClientCommands(input: ClientOpsInput, run: SourceRun, commands: readonly SyncClientCommand[]): Promise<ClientCommandsResult> {
+  return runClientCommands(run, commands, {
+    add: (clientId, appData, n) => addDraft(input, clientId, appData, n),
+    change: (serverId, appData) => change(input, serverId, appData),
+    remove: async (serverId) => ({ response: await remove(input, serverId) }),
+    fetch: (serverId) => fetchOne(input, serverId),
+  });
 }
 
 async function fetchOne(input: ClientOpsInput, serverId: string): Promise<SyncItemResponse> {

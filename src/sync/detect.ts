@@ -2,6 +2,7 @@ import { isBackendError } from '../../backends/errors.ts';
 import type { MailMessageStore, UserSession } from '../../backends/types.ts';
 import { visibleState } from './flags.ts';
 import { filterSince } from './options.ts';
+import { GenerationChanged } from './collection-source.ts';
 import type { CollectionRef, CollectionRow, SyncStateRepository } from './state.ts';
 
 /**
@@ -14,7 +15,7 @@ import type { CollectionRef, CollectionRow, SyncStateRepository } from './state.
  */
 
 /** The folder's UIDVALIDITY changed: every UID the device knows is void, the collection starts over. */
-export class UidValidityChanged extends Error {
+export class UidValidityChanged extends GenerationChanged {
   override readonly name = 'UidValidityChanged';
 }
 

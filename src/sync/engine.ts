@@ -4,29 +4,32 @@ import { SyncStatus, type SyncCollectionRequest, type SyncCollectionResponse, ty
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import type { Db } from '../state/db.ts';
 import type { FolderRow } from '../state/folders.ts';
-import { applyClientCommands } from './client-ops.ts';
-import { refreshPending, UidValidityChanged } from './detect.ts';
-import { inThreadBuilder, type NewItemBuilder } from './new-items.ts';
+import { GenerationChanged, type CollectionSource, type SourceRun } from './collection-source.ts';
+import { MailSource } from './mail-source.ts';
+import type { NewItemBuilder } from './new-items.ts';
 import { mergeOptions, type CollectionOptions } from './options.ts';
 import { formatSyncKey, parseSyncKey, SyncStateRepository, type CollectionRef, type CollectionRow } from './state.ts';
-import { fillWindow, prefetchKey, startPrefetch, type Prefetch } from './window.ts';
+import type { WindowResult } from './window.ts';
 
 /**
- * The Sync engine for mail collections (MS-ASCMD 2.2.1.21; ARCHITECTURE
- * protocol rules 1-5). Per collection and request:
+ * The Sync engine (MS-ASCMD 2.2.1.21; ARCHITECTURE protocol rules 1-5), one
+ * for every class: what differs per class sits behind `CollectionSource`
+ * (src/sync/collection-source.ts: mail, calendar, tasks, contacts). Per
+ * collection and request:
  *
  * 1. SyncKey: "0" starts the collection over (new key, no items). The
  *    current key confirms the last response. The previous key rolls that
  *    response back (its item writes are undone, its changes pending again),
  *    so the retry gets the same changes. Anything else: Status 3.
  * 2. The device's own commands are applied and answered per item.
- * 3. Change detection adds UIDs to the pending set; the window takes at most
- *    WindowSize of them, newest first, within the time budget.
+ * 3. Change detection adds item ids to the pending set; the window takes at
+ *    most WindowSize of them, newest first, within the time budget.
  * 4. One transaction writes the items, marks what was sent and moves the
  *    key, before the response leaves (rule 2). A response with nothing in it
  *    keeps the key.
  *
- * A changed UIDVALIDITY answers Status 3 after forgetting the collection:
+ * A changed backend generation (IMAP UIDVALIDITY, a replaced DAV
+ * collection) answers Status 3 after forgetting the collection:
  * every phone handles "start over from SyncKey 0", while deleting and
  * re-adding thousands of items in place is slow and error-prone on devices.
  */
@@ -56,17 +59,14 @@ export interface SyncEngineDeps {
   /** Where new items are fetched and built (src/sync/item-workers.ts); default: this thread, with `store`. */
   readonly builder?: NewItemBuilder;
   readonly log: Logger;
+  /** Further classes (calendars, tasks, contacts); mail is always there. */
+  readonly sources?: readonly CollectionSource[];
   /** Folder rows of the mailbox (H5's folder map): collection id -> IMAP path and type. */
   readonly folders: {
     getByServerId(mailbox: string, serverId: string): FolderRow | undefined;
     listActive(mailbox: string): FolderRow[];
   };
 }
-
-/** MS-ASCMD 2.2.3.186.3 folder types that hold mail. */
-const MAIL_TYPES = new Set([1, 2, 3, 4, 5, 6, 12]);
-const DRAFTS = 3;
-const TRASH = 4;
 
 /**
  * The hard deadline of a Sync is this many times its soft budget
@@ -76,12 +76,6 @@ const TRASH = 4;
 export const HARD_BUDGET_FACTOR = 4;
 
 const repos = new WeakMap<Db, SyncStateRepository>();
-
-/** A prefetched window older than this is not used (the phone went away, or came back much later). */
-const PREFETCH_TTL_MS = 60_000;
-/** At most this many prefetched windows in memory (each up to WindowSize messages' headers and truncated bodies). */
-const PREFETCH_MAX = 64;
-const prefetchSlot = (r: CollectionRef): string => `${r.mailbox}\u0000${r.deviceId}\u0000${r.collectionId}`;
 
 /** The repository of a database, prepared once per database handle. */
 export function syncRepository(db: Db): SyncStateRepository {
@@ -97,14 +91,11 @@ export class SyncEngine {
   readonly repo: SyncStateRepository;
   /** Serialises requests on one collection: two overlapping Syncs of a device must not interleave their state writes. */
   private readonly locks = new Map<string, Promise<unknown>>();
-  /** The next window's new messages, fetched while the current response travels (initial sync of big folders). */
-  private readonly prefetches = new Map<string, { readonly p: Prefetch; readonly at: number }>();
-
-  private readonly builder: NewItemBuilder;
+  private readonly sources: readonly CollectionSource[];
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.repo = syncRepository(deps.db);
-    this.builder = deps.builder ?? inThreadBuilder(deps.store);
+    this.sources = [new MailSource(deps.store, deps.folders, deps.builder), ...(deps.sources ?? [])];
   }
 
   /**
@@ -127,12 +118,16 @@ export class SyncEngine {
 
   /** Whether `collectionId` names a mail folder of this mailbox. */
   mailFolder(mailbox: string, collectionId: string): FolderRow | undefined {
-    const f = this.deps.folders.getByServerId(mailbox, collectionId);
-    return f && f.source === 'imap' && MAIL_TYPES.has(f.type) ? f : undefined;
+    const found = this.collection(mailbox, collectionId);
+    return found && found.source.name === 'mail' ? found.folder : undefined;
   }
 
-  private trashPath(mailbox: string): string | undefined {
-    return this.deps.folders.listActive(mailbox).find((f) => f.source === 'imap' && f.type === TRASH)?.path;
+  /** The folder `collectionId` names and the source that syncs it; undefined for unknown ids and folders no source syncs. */
+  collection(mailbox: string, collectionId: string): { folder: FolderRow; source: CollectionSource } | undefined {
+    const folder = this.deps.folders.getByServerId(mailbox, collectionId);
+    if (!folder) return undefined;
+    const source = this.sources.find((s) => s.serves(folder));
+    return source ? { folder, source } : undefined;
   }
 
   /** One collection of a Sync request. Throws BackendError for backend outages (the caller answers 503). */
@@ -142,21 +137,23 @@ export class SyncEngine {
   }
 
   private async syncLocked(caller: SyncCaller, ref: CollectionRef, req: SyncCollectionRequest, budget: SyncBudget): Promise<SyncCollectionResponse> {
-    const base = { collectionId: req.collectionId, ...(req.class ? { class: req.class } : { class: 'Email' }) };
-    const folder = this.mailFolder(caller.mailbox, req.collectionId);
-    if (!folder) {
-      // Unknown folder, or not a mail folder: the device refreshes its hierarchy (MS-ASCMD 2.2.3.177.17 Status 12).
+    const found = this.collection(caller.mailbox, req.collectionId);
+    const base = { collectionId: req.collectionId, class: req.class ?? (found ? found.source.className(found.folder) : 'Email') };
+    if (!found) {
+      // Unknown folder, or one no class syncs: the device refreshes its hierarchy (MS-ASCMD 2.2.3.177.17 Status 12).
       return { ...base, syncKey: req.syncKey, status: SyncStatus.FolderHierarchyChanged };
     }
+    const { folder, source } = found;
+    const cls = source.className(folder);
     const repo = this.repo;
     if (req.syncKey === '0') {
       let gen = '';
       repo.transaction(() => {
         repo.reset(ref);
-        gen = repo.create(ref, folder.path, mergeOptions(undefined, req));
+        gen = repo.create(ref, folder.path, mergeOptions(undefined, req, cls));
       });
-      this.prefetches.delete(prefetchSlot(ref));
-      this.deps.log.info({ event: 'sync.start', collection: req.collectionId }, 'collection (re)started');
+      source.forget?.(ref);
+      this.deps.log.info({ event: 'sync.start', collection: req.collectionId, class: cls }, 'collection (re)started');
       return { ...base, syncKey: formatSyncKey(gen, 1), status: SyncStatus.Success };
     }
     let state = repo.get(ref);
@@ -176,7 +173,7 @@ export class SyncEngine {
       });
       this.deps.log.info({ event: 'sync.retry', collection: req.collectionId, syncKey: req.syncKey }, 'previous key: replaying');
     }
-    const options = mergeOptions(s0.options, req);
+    const options = mergeOptions(s0.options, req, cls);
     if (JSON.stringify(options) !== JSON.stringify(s0.options)) {
       repo.transaction(() => {
         repo.setOptions(ref, options);
@@ -184,46 +181,28 @@ export class SyncEngine {
       });
     }
     state = repo.get(ref)!;
-    return this.run(caller, ref, req, budget, folder, state, options, key.n, base);
+    const run: SourceRun = {
+      caller,
+      ref,
+      folder,
+      state,
+      options,
+      requestKey: key.n,
+      nextItem: state.nextItem,
+      ...(req.deletesAsMoves !== undefined ? { deletesAsMoves: req.deletesAsMoves } : {}),
+      repo,
+      log: this.deps.log,
+    };
+    return this.run(source, run, req, budget, base);
   }
 
-  private async run(
-    caller: SyncCaller,
-    ref: CollectionRef,
-    req: SyncCollectionRequest,
-    budget: SyncBudget,
-    folder: FolderRow,
-    state: CollectionRow,
-    options: CollectionOptions,
-    requestKey: number,
-    base: { collectionId: string; class: string },
-  ): Promise<SyncCollectionResponse> {
-    const repo = this.repo;
+  private async run(source: CollectionSource, run: SourceRun, req: SyncCollectionRequest, budget: SyncBudget, base: { collectionId: string; class: string }): Promise<SyncCollectionResponse> {
+    const { repo, ref, state, options } = run;
     let responses: SyncItemResponse[] = [];
     let clientChanged = false;
     let nextItem = state.nextItem;
     if (req.commands.length) {
-      const res = await applyClientCommands(
-        {
-          repo,
-          store: this.deps.store,
-          session: caller.session,
-          ref,
-          path: folder.path,
-          isDrafts: folder.type === DRAFTS,
-          isTrash: folder.type === TRASH,
-          trashPath: this.trashPath(caller.mailbox),
-          deletesAsMoves: req.deletesAsMoves ?? true,
-          version: caller.version,
-          options,
-          requestKey,
-          replay: state.lastResponsesKey === requestKey ? (state.lastResponses ?? []) : [],
-          nextItem,
-          ...(caller.address ? { userAddress: caller.address } : {}),
-          log: this.deps.log,
-        },
-        req.commands,
-      );
+      const res = await source.applyClientCommands(run, req.commands);
       responses = res.responses;
       clientChanged = res.changed;
       nextItem = res.nextItem;
@@ -231,46 +210,26 @@ export class SyncEngine {
     // Exchange sends Change/Delete answers only for failures (MS-ASCMD 2.2.3.24.3, 2.2.3.42.3); Add always carries the ServerId.
     responses = responses.filter((r) => r.kind === 'Add' || r.kind === 'Fetch' || r.status !== SyncStatus.Success);
     const getChanges = req.getChanges ?? true;
-    let window: Awaited<ReturnType<typeof fillWindow>> | undefined;
-    // The folder generation after change detection; the commit below does not change it.
-    let uidValidity: number | undefined;
+    let window: WindowResult | undefined;
+    const after: SourceRun = { ...run, state: repo.get(ref)!, nextItem };
     if (getChanges) {
       try {
-        await refreshPending(repo, this.deps.store, caller.session, ref, repo.get(ref)!, folder.path);
+        await source.detect(after);
       } catch (e) {
-        if (!(e instanceof UidValidityChanged)) throw e;
+        if (!(e instanceof GenerationChanged)) throw e;
         repo.transaction(() => repo.reset(ref));
-        this.prefetches.delete(prefetchSlot(ref));
-        this.deps.log.warn({ event: 'sync.uidvalidity', collection: req.collectionId }, 'UIDVALIDITY changed: collection starts over');
+        source.forget?.(ref);
+        this.deps.log.warn({ event: 'sync.generation', collection: req.collectionId, reason: e.message }, 'backend folder replaced: collection starts over');
         return { ...base, syncKey: '0', status: SyncStatus.InvalidSyncKey };
       }
       const limit = Math.max(0, Math.min(options.windowSize, budget.remaining));
-      uidValidity = repo.get(ref)!.uidValidity ?? undefined;
-      const pk = prefetchSlot(ref);
-      const pre = this.prefetches.get(pk);
-      this.prefetches.delete(pk);
-      window = await fillWindow({
-        ...(pre && Date.now() - pre.at < PREFETCH_TTL_MS ? { prefetched: pre.p } : {}),
-        repo,
-        store: this.deps.store,
-        builder: this.builder,
-        session: caller.session,
-        ref,
-        path: folder.path,
-        ...(uidValidity !== undefined ? { uidValidity } : {}),
-        options,
-        version: caller.version,
-        nextItem,
-        limit,
-        deadline: budget.deadline,
-        ...(budget.hardDeadline !== undefined ? { hardDeadline: budget.hardDeadline } : {}),
-      });
+      window = await source.fillWindow(after, limit, budget);
       budget.remaining -= window.commands.length;
       nextItem = window.nextItem;
     }
     const commands = window?.commands ?? [];
     const newKey = commands.length > 0 || clientChanged ? state.lastIssued + 1 : undefined;
-    const sentKey = newKey ?? requestKey;
+    const sentKey = newKey ?? run.requestKey;
     const writes = window?.itemWrites ?? [];
     const resolved = window?.resolved ?? [];
     // A Sync that found nothing (the common push-driven case) writes nothing.
@@ -282,17 +241,14 @@ export class SyncEngine {
         }
         repo.markSentMany(ref, resolved, sentKey);
         repo.setNextItem(ref, nextItem);
-        if (newKey !== undefined) repo.setKeys(ref, newKey, requestKey);
+        if (newKey !== undefined) repo.setKeys(ref, newKey, run.requestKey);
       });
     }
-    if (window?.leftover.length) {
-      // Batches the response could not wait for: their ServerIds are counted in nextItem already.
-      this.keepPrefetch(ref, { key: prefetchKey({ path: folder.path, uidValidity, version: caller.version, options }), baseItem: nextItem, endItem: nextItem, batches: window.leftover });
-    } else if (window?.moreAvailable && newKey !== undefined) this.prefetch(caller, ref, folder.path, options, nextItem, uidValidity);
+    if (window) source.committed?.(after, window, newKey);
     if (commands.length) this.deps.log.debug({ event: 'sync.export', collection: req.collectionId, count: commands.length, more: window?.moreAvailable }, 'server changes sent');
     return {
       ...base,
-      syncKey: formatSyncKey(state.gen, newKey ?? requestKey),
+      syncKey: formatSyncKey(state.gen, newKey ?? run.requestKey),
       status: SyncStatus.Success,
       ...(window?.moreAvailable ? { moreAvailable: true } : {}),
       ...(commands.length ? { commands } : {}),
@@ -300,30 +256,30 @@ export class SyncEngine {
     };
   }
 
-  /** Starts building the next window's new messages; kept for one minute, at most PREFETCH_MAX collections at a time. */
-  private prefetch(caller: SyncCaller, ref: CollectionRef, path: string, options: CollectionOptions, nextItem: number, uidValidity: number | undefined): void {
-    const p = startPrefetch({
-      repo: this.repo,
-      store: this.deps.store,
-      builder: this.builder,
-      session: caller.session,
+  /**
+   * Runs change detection for a collection outside Sync (GetItemEstimate,
+   * push). Returns false when the backend generation changed (the device
+   * must start over).
+   */
+  private async detectOnly(source: CollectionSource, caller: Pick<SyncCaller, 'mailbox' | 'deviceId' | 'session'>, ref: CollectionRef, folder: FolderRow, state: CollectionRow): Promise<boolean> {
+    const run: SourceRun = {
+      caller: { ...caller, version: '14.1' },
       ref,
-      path,
-      ...(uidValidity !== undefined ? { uidValidity } : {}),
-      options,
-      version: caller.version,
-      limit: options.windowSize,
-      nextItem,
-    });
-    if (p) this.keepPrefetch(ref, p);
-  }
-
-  private keepPrefetch(ref: CollectionRef, p: Prefetch): void {
-    if (this.prefetches.size >= PREFETCH_MAX) {
-      const oldest = this.prefetches.keys().next().value;
-      if (oldest !== undefined) this.prefetches.delete(oldest);
+      folder,
+      state,
+      options: state.options,
+      requestKey: state.syncKey,
+      nextItem: state.nextItem,
+      repo: this.repo,
+      log: this.deps.log,
+    };
+    try {
+      await source.detect(run);
+      return true;
+    } catch (e) {
+      if (e instanceof GenerationChanged) return false;
+      throw e;
     }
-    this.prefetches.set(prefetchSlot(ref), { p, at: Date.now() });
   }
 
   /**
@@ -332,44 +288,53 @@ export class SyncEngine {
    * 4 unknown key.
    */
   async estimate(caller: SyncCaller, collectionId: string, syncKey: string): Promise<{ status: 1 | 2 | 3 | 4; estimate?: number }> {
-    const folder = this.mailFolder(caller.mailbox, collectionId);
-    if (!folder) return { status: 2 };
+    const found = this.collection(caller.mailbox, collectionId);
+    if (!found) return { status: 2 };
     const ref: CollectionRef = { mailbox: caller.mailbox, deviceId: caller.deviceId, collectionId };
     return this.exclusive(ref, async () => {
       const state = this.repo.get(ref);
       if (!state || syncKey === '0') return { status: 3 as const };
       const key = parseSyncKey(syncKey);
       if (!key || key.gen !== state.gen || (key.n !== state.syncKey && key.n !== state.prevSyncKey)) return { status: 4 as const };
-      try {
-        await refreshPending(this.repo, this.deps.store, caller.session, ref, state, folder.path);
-      } catch (e) {
-        if (e instanceof UidValidityChanged) return { status: 4 as const };
-        throw e;
-      }
+      if (!(await this.detectOnly(found.source, caller, ref, found.folder, state))) return { status: 4 as const };
       return { status: 1 as const, estimate: this.repo.pendingCount(ref) };
     });
   }
 
   /**
    * For push (Ping, hanging Sync): whether the device's collection has
-   * changes it has not received. Runs change detection (one STATUS when
-   * nothing moved). A collection the device never synced has none.
+   * changes it has not received. Runs change detection (one STATUS or one
+   * sync-collection REPORT when nothing moved). A collection the device
+   * never synced has none.
    */
   async hasChanges(caller: Pick<SyncCaller, 'mailbox' | 'deviceId' | 'session'>, collectionId: string): Promise<boolean> {
-    const folder = this.mailFolder(caller.mailbox, collectionId);
-    if (!folder) return false;
+    const found = this.collection(caller.mailbox, collectionId);
+    if (!found) return false;
     const ref: CollectionRef = { mailbox: caller.mailbox, deviceId: caller.deviceId, collectionId };
     return this.exclusive(ref, async () => {
       const state = this.repo.get(ref);
       if (!state) return false;
-      try {
-        await refreshPending(this.repo, this.deps.store, caller.session, ref, state, folder.path);
-      } catch (e) {
-        if (e instanceof UidValidityChanged) return true;
-        throw e;
-      }
+      if (!(await this.detectOnly(found.source, caller, ref, found.folder, state))) return true;
       return this.repo.pendingCount(ref) > 0;
     });
+  }
+
+  /**
+   * ItemOperations Fetch (MS-ASCMD 2.2.1.10) of a calendar item, task or
+   * contact the device holds, with the collection's options and, when the
+   * request has them, its body preferences. Undefined when the id names no
+   * item of a class that fetches this way (mail goes through resolveItem).
+   */
+  async fetchItem(caller: SyncCaller, serverId: string, bodyPreferences?: CollectionOptions['bodyPreferences']): Promise<{ class: string; response: SyncItemResponse } | undefined> {
+    const m = /^([1-9]\d{0,9}):[1-9]\d{0,14}$/.exec(serverId);
+    const found = m ? this.collection(caller.mailbox, m[1]!) : undefined;
+    if (!found?.source.fetchItem) return undefined;
+    const ref: CollectionRef = { mailbox: caller.mailbox, deviceId: caller.deviceId, collectionId: m![1]! };
+    const state = this.repo.get(ref);
+    if (!state) return undefined;
+    const options = bodyPreferences?.length ? { ...state.options, bodyPreferences } : state.options;
+    const run: SourceRun = { caller, ref, folder: found.folder, state, options, requestKey: state.syncKey, nextItem: state.nextItem, repo: this.repo, log: this.deps.log };
+    return { class: found.source.className(found.folder), response: await found.source.fetchItem(run, serverId) };
   }
 
   /**

@@ -34,15 +34,15 @@ export const DEFAULT_OPTIONS: CollectionOptions = {
   windowSize: DEFAULT_WINDOW_SIZE,
 };
 
-/** The Options block that applies to mail: the one without Class or with Class Email (SMS options are ignored). */
-function mailOptions(opts: readonly SyncOptions[]): SyncOptions | undefined {
-  return opts.find((o) => o.class === undefined || o.class === 'Email');
+/** The Options block that applies to the collection's class: the one without Class or with that Class (SMS options in a mail folder are ignored). */
+function classOptions(opts: readonly SyncOptions[], cls: string): SyncOptions | undefined {
+  return opts.find((o) => o.class === undefined || o.class === cls);
 }
 
 /** Stored options updated by what this request says; absent Options keep the stored ones. */
-export function mergeOptions(stored: CollectionOptions | undefined, req: SyncCollectionRequest): CollectionOptions {
+export function mergeOptions(stored: CollectionOptions | undefined, req: SyncCollectionRequest, cls = 'Email'): CollectionOptions {
   const base = stored ?? DEFAULT_OPTIONS;
-  const o = mailOptions(req.options);
+  const o = classOptions(req.options, cls);
   const win = req.windowSize;
   const windowSize = win === undefined ? base.windowSize : win <= 0 ? DEFAULT_WINDOW_SIZE : Math.min(win, MAX_WINDOW_SIZE);
   if (!o) return { ...base, windowSize };

@@ -12,7 +12,7 @@ export function pendingChangesFn(engine: SyncEngine) {
   return async (who: { readonly mailbox: string; readonly deviceId: string; readonly session: UserSession }, folders: readonly Pick<FolderRow, 'id'>[]): Promise<readonly number[]> => {
     const out: number[] = [];
     for (const f of folders) {
-      if (!engine.mailFolder(who.mailbox, String(f.id))) continue;
+      if (!engine.collection(who.mailbox, String(f.id))) continue;
       try {
         if (await engine.hasChanges(who, String(f.id))) out.push(f.id);
       } catch {

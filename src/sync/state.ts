@@ -28,6 +28,8 @@ export interface CollectionRow extends CollectionRef {
   readonly options: CollectionOptions;
   readonly lastResponses: StoredResponse[] | null;
   readonly lastResponsesKey: number | null;
+  /** DAV folders: how far change detection has looked (`sync:<token>` or `ctag:<ctag>`). */
+  readonly davToken: string | null;
 }
 
 /** One answer to a client operation, kept so a retried request is answered the same way without acting twice. */
@@ -71,6 +73,7 @@ interface RawCollection {
   options: string;
   last_responses: string | null;
   last_responses_key: number | null;
+  dav_token: string | null;
 }
 
 interface RawItem {
@@ -117,6 +120,7 @@ export class SyncStateRepository {
       setKeys: db.prepare(`UPDATE sync_collections SET sync_key = ?, prev_sync_key = ?, last_issued = MAX(last_issued, ?), updated_at = ? WHERE ${where}`),
       setOptions: db.prepare(`UPDATE sync_collections SET options = ? WHERE ${where}`),
       setScan: db.prepare(`UPDATE sync_collections SET uid_validity = ?, modseq = ?, needs_rescan = ?, path = ? WHERE ${where}`),
+      setDavScan: db.prepare(`UPDATE sync_collections SET dav_token = ?, needs_rescan = ? WHERE ${where}`),
       setRescan: db.prepare(`UPDATE sync_collections SET needs_rescan = 1 WHERE ${where}`),
       setNext: db.prepare(`UPDATE sync_collections SET next_item = ? WHERE ${where}`),
       setResponses: db.prepare(`UPDATE sync_collections SET last_responses = ?, last_responses_key = ? WHERE ${where}`),
@@ -187,6 +191,7 @@ export class SyncStateRepository {
       options: JSON.parse(r.options) as CollectionOptions,
       lastResponses: r.last_responses ? (JSON.parse(r.last_responses) as StoredResponse[]) : null,
       lastResponsesKey: r.last_responses_key,
+      davToken: r.dav_token,
     };
   }
 
@@ -213,6 +218,11 @@ export class SyncStateRepository {
   /** Records how far change detection has looked (the state the dirty set is complete for). */
   setScanState(c: CollectionRef, s: { uidValidity: number | null; modseq: bigint | null; needsRescan: boolean; path: string }): void {
     this.st.setScan.run(s.uidValidity, s.modseq === null ? null : s.modseq.toString(), s.needsRescan ? 1 : 0, s.path, c.mailbox, c.deviceId, c.collectionId);
+  }
+
+  /** `setScanState` for DAV folders: the token the pending set is complete for. */
+  setDavScanState(c: CollectionRef, token: string | null, needsRescan = false): void {
+    this.st.setDavScan.run(token, needsRescan ? 1 : 0, c.mailbox, c.deviceId, c.collectionId);
   }
 
   requireRescan(c: CollectionRef): void {

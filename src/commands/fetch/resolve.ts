@@ -25,6 +25,8 @@ export interface ResolvedItem {
 export function resolveItem(ctx: CommandContext<Services>, serverId: string, collectionId?: string): ResolvedItem | undefined {
   const own = collectionOfServerId(serverId);
   if (!own || (collectionId !== undefined && collectionId !== own)) return undefined;
+  // Mail only: calendar items, tasks and contacts have no IMAP location.
+  if (!ctx.services.sync.mailFolder(ctx.mailbox, own)) return undefined;
   const ref: CollectionRef = { mailbox: ctx.mailbox, deviceId: ctx.deviceId, collectionId: own };
   const repo = extrasOf(ctx.services).syncState;
   const coll = repo.get(ref);
