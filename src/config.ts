@@ -65,7 +65,7 @@ export interface Config {
   /** Fastify trustProxy: false, true, a hop count, or addresses/CIDRs. */
   readonly trustProxy: boolean | number | string;
   readonly limits: { readonly maxBodyBytes: number; readonly maxMailBytes: number };
-  readonly ping: { readonly minHeartbeatSeconds: number; readonly maxHeartbeatSeconds: number; readonly maxFolders: number };
+  readonly ping: { readonly minHeartbeatSeconds: number; readonly maxHeartbeatSeconds: number; readonly maxFolders: number; readonly davPollSeconds: number };
   readonly policy: PolicyConfig;
   readonly auth: AuthConfig;
 }
@@ -111,6 +111,7 @@ export const CONFIG_KEYS = {
   EAS_PING_MIN_HEARTBEAT: { default: 60, help: 'seconds, MS-ASCMD 2.2.3.79.1' },
   EAS_PING_MAX_HEARTBEAT: { default: 3540, help: 'seconds' },
   EAS_PING_MAX_FOLDERS: { default: 300, help: 'folders one Ping may watch' },
+  EAS_DAV_POLL_SECONDS: { default: 30, help: 'how often a watched CalDAV/CardDAV collection is asked for its sync token (push of calendar and contact changes)' },
   EAS_POLICY_ENFORCE: { default: true, help: 'require Provision before other commands' },
   EAS_POLICY_PASSWORD_REQUIRED: { default: false, help: 'device must have a screen lock' },
   EAS_POLICY_PASSWORD_ALPHANUMERIC: { default: false, help: 'screen lock must be alphanumeric' },
@@ -210,7 +211,7 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     ...(str('EAS_PUBLIC_URL') ? { publicUrl: url('EAS_PUBLIC_URL', str('EAS_PUBLIC_URL')!, ['http:', 'https:']).replace(/\/+$/, '') } : {}),
     trustProxy: parseTrustProxy(get('EAS_TRUST_PROXY')),
     limits: { maxBodyBytes: int('EAS_MAX_BODY_BYTES', 1024), maxMailBytes: int('EAS_MAX_MAIL_BYTES', 1024) },
-    ping: { minHeartbeatSeconds: minHb, maxHeartbeatSeconds: maxHb, maxFolders: int('EAS_PING_MAX_FOLDERS', 1, 10_000) },
+    ping: { minHeartbeatSeconds: minHb, maxHeartbeatSeconds: maxHb, maxFolders: int('EAS_PING_MAX_FOLDERS', 1, 10_000), davPollSeconds: int('EAS_DAV_POLL_SECONDS', 1, 3600) },
     policy: {
       enforce: bool('EAS_POLICY_ENFORCE'),
       devicePasswordEnabled: bool('EAS_POLICY_PASSWORD_REQUIRED'),

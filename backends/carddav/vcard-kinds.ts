@@ -183,5 +183,3 @@ export function relatedProps(kind: RelatedKind, version: VcardVersion): { name: 
 /** RFC 4770 IMPP and the older per-service properties (Apple, Evolution, KAddressBook). */
 export const IM_PROPS = new Set(['IMPP', 'X-AIM', 'X-ICQ', 'X-JABBER', 'X-MSN', 'X-YAHOO', 'X-SKYPE', 'X-SKYPE-USERNAME', 'X-GADUGADU', 'X-GOOGLE-TALK', 'X-GROUPWISE', 'X-QQ', 'X-SIP']);
 
-/** URI schemes of IM handles, dropped for the device (it shows the text) and put back from the stored property. */
-export const IM_SCHEME = /^(im|xmpp|sip|sips|aim|ymsgr|msnim|msn|icq|skype|gg|gtalk|irc|qq|x-apple):/i;

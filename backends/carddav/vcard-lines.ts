@@ -22,6 +22,8 @@ export interface VcardParam {
   /** Upper-cased. A 2.1 bare parameter (`TEL;CELL`) is read as TYPE=CELL. */
   readonly name: string;
   readonly values: string[];
+  /** The name as written (`type`), kept when a changed property is written again. */
+  readonly spelled?: string;
 }
 
 export interface VcardProp {
@@ -107,9 +109,10 @@ function versionOf(props: VcardProp[], warnings: VcardWarning[]): VcardVersion {
 function* logicalLines(text: string): Generator<{ line: string; raw: string[] }> {
   let line: string | undefined;
   let raw: string[] = [];
-  let qpSoft = false;
+  // Decided once per logical line, from its first physical line, so that a long run of continuations costs linear time.
+  let qp = false;
   for (const phys of text.split(/\r\n|\n|\r/)) {
-    if (line !== undefined && qpSoft) {
+    if (line !== undefined && qp && line.endsWith('=')) {
       line = line.slice(0, -1) + phys;
       raw.push(phys);
     } else if (line !== undefined && (phys.startsWith(' ') || phys.startsWith('\t'))) {
@@ -119,8 +122,9 @@ function* logicalLines(text: string): Generator<{ line: string; raw: string[] }>
       if (line !== undefined && line !== '') yield { line, raw };
       line = phys;
       raw = [phys];
+      const colon = phys.indexOf(':');
+      qp = colon > 0 && /QUOTED-PRINTABLE/i.test(phys.slice(0, colon));
     }
-    qpSoft = line.endsWith('=') && /QUOTED-PRINTABLE/i.test(line.slice(0, headEnd(line)));
   }
   if (line !== undefined && line !== '') yield { line, raw };
 }
@@ -160,9 +164,10 @@ function parseLine(line: string, raw: string[]): VcardProp | undefined {
       clean = false;
       continue;
     }
-    const pname = part.slice(0, eq).trim().toUpperCase();
+    const spelled = part.slice(0, eq).trim();
+    const pname = spelled.toUpperCase();
     if (!NAME_RE.test(pname)) return undefined;
-    params.push({ name: pname, values: paramValues(part.slice(eq + 1), pname === 'TYPE') });
+    params.push({ name: pname, values: paramValues(part.slice(eq + 1), pname === 'TYPE'), spelled });
   }
   const enc = paramOf(params, 'ENCODING')?.toUpperCase();
   if (enc === 'QUOTED-PRINTABLE') {
@@ -253,7 +258,7 @@ export function prefOf(p: VcardProp): number {
  * character (Apple escapes `:` in URLs, 3.0 writers escape `;` in NOTE).
  */
 export function unescapeText(value: string): string {
-  return value.replace(/\\(.)/gs, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
+  return value.replace(/\r\n?/g, '\n').replace(/\\(.)/gs, (_, c: string) => (c === 'n' || c === 'N' ? '\n' : c));
 }
 
 /** Splits an escaped value at `sep` where it is not escaped; the pieces stay escaped. */
@@ -284,7 +289,6 @@ export function components(value: string): string[][] {
  * break, every other C0/C1 control character but TAB is dropped.
  */
 export function safeText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
@@ -315,7 +319,7 @@ function paramText(p: VcardParam): string {
     const enc = safeText(v).replace(/\^/g, '^^').replace(/\n/g, '^n').replace(/"/g, "^'");
     return /[;:,]/.test(enc) || enc !== enc.trim() ? `"${enc}"` : enc;
   });
-  return `${p.name}=${vals.join(',')}`;
+  return `${p.spelled ?? p.name}=${vals.join(',')}`;
 }
 
 /** The property's physical lines: its raw lines when untouched, else the folded serialisation. */

@@ -16,7 +16,7 @@
  *   business 2, mobile, after the typed numbers have their fields.
  */
 import type { EasContact } from '../../protocol/types/contact.ts';
-import { dateKey, easOfDate, parseVcardDate } from './vcard-dates.ts';
+import { easOfDate, parseVcardDate } from './vcard-dates.ts';
 import type { CalendarDate } from './vcard-dates.ts';
 import {
   ADDRESS_FALLBACK,
@@ -246,9 +246,4 @@ export function readCard(card: VcardCard, maxPictureBytes: number): ReadCard {
     if (r.warning) warnings.push(r.warning);
     if (r.picture) c.picture = r.picture;
   }
-}
-
-/** `YYYY-MM-DD` of a read date, or undefined. */
-export function readDateKey(d: CalendarDate | undefined): string | undefined {
-  return d ? dateKey(d) : undefined;
 }

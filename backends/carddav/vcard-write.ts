@@ -55,7 +55,7 @@ class Patch {
     readonly read: ReadCard,
     readonly version: VcardVersion,
   ) {
-    this.props = base.map((p) => ({ ...p, params: p.params.map((x) => ({ name: x.name, values: [...x.values] })) }));
+    this.props = base.map((p) => ({ ...p, params: p.params.map((x) => ({ ...x, values: [...x.values] })) }));
     const used = base.map((p) => /^item(\d+)$/i.exec(p.group ?? '')?.[1]).filter((x): x is string => !!x);
     this.nextItem = 1 + Math.max(0, ...used.map(Number));
   }
@@ -203,8 +203,10 @@ export function writeCard(c: EasContact, base: { card: VcardCard; text: string }
   const nPrev = N.map((f) => was(f) ?? '');
   const nIds = P.slot('n');
   if (nIds.length && json(nNext) !== json(nPrev)) P.update(nIds[0]!, (p) => (p.value = patchComponents(p.value, nNext, nPrev, version)));
-  // N is required in 3.0 (RFC 2426 3.1.2), optional in 4.0.
-  if (!nIds.length && (nNext.some((x) => x !== '') || version === '3.0')) P.add([newProp('N', structuredValue(nNext, version))]);
+  // N is required in 3.0 (RFC 2426 3.1.2), optional in 4.0; an empty one goes into a stored card only when it is rewritten anyway.
+  const nMissing = !nIds.length && version === '3.0' && nNext.every((x) => x === '');
+  if (!nIds.length && nNext.some((x) => x !== '')) P.add([newProp('N', structuredValue(nNext, version))]);
+  if (nMissing && !base) P.add([newProp('N', ';;;;')]);
 
   const fn = str('fileAs') ?? formattedName(c);
   const fnIds = P.slot('fileAs');
@@ -309,6 +311,7 @@ export function writeCard(c: EasContact, base: { card: VcardCard; text: string }
 
   if (base && !P.changed) return base.text;
   if (!fnIds.length && base) P.add([newProp('FN', esc(fn))]);
+  if (nMissing && base) P.add([newProp('N', ';;;;')]);
   const pi = P.find('PRODID');
   if (pi >= 0) P.update(pi, (p) => (p.value = PRODID));
   else P.afterVersion.push(newProp('PRODID', PRODID));

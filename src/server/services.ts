@@ -87,7 +87,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     imap: config.imap,
     davUrls: [config.caldavUrl, config.carddavUrl].filter((u): u is string => !!u),
     log: log.child({ component: 'push' }),
-    config: { minHeartbeatSec: config.ping.minHeartbeatSeconds, maxHeartbeatSec: config.ping.maxHeartbeatSeconds, maxFolders: config.ping.maxFolders, ...overrides.push },
+    config: { minHeartbeatSec: config.ping.minHeartbeatSeconds, maxHeartbeatSec: config.ping.maxHeartbeatSeconds, maxFolders: config.ping.maxFolders, davPollMs: config.ping.davPollSeconds * 1000, ...overrides.push },
   });
   const repos = createRepositories(db);
   const syncLog = log.child({ component: 'sync' });

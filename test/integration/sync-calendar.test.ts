@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarFromApplicationData } from '../../protocol/types/calendar.ts';
+import { offsetAt } from '../../protocol/types/timezone.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { el, textOf, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { useStack } from '../harness/use-stack.ts';
@@ -36,7 +37,7 @@ beforeAll(async () => {
   }).then((r) => r.arrayBuffer());
   await dav.put(`${home}review.ics`, vevent('review@test', 'Design review', icsUtc(soon(1, 14)), icsUtc(soon(1, 15)), ['LOCATION:Room 4.12', 'DESCRIPTION:Walk through the sync engine.', 'X-CUSTOM-THING;X-PARAM=kept:keep me']));
   await dav.put(`${home}holiday.ics`, vcal(['BEGIN:VEVENT', 'UID:holiday@test', 'DTSTAMP:20260101T000000Z', `DTSTART;VALUE=DATE:${icsUtc(soon(5, 0)).slice(0, 8)}`, `DTEND;VALUE=DATE:${icsUtc(soon(6, 0)).slice(0, 8)}`, 'SUMMARY:Company holiday', 'TRANSP:TRANSPARENT', 'END:VEVENT']));
-  server = await startTestServer(s);
+  server = await startTestServer(s, { env: { EAS_DAV_POLL_SECONDS: '1' } });
 }, 120_000);
 afterAll(async () => {
   await server?.stop();
@@ -304,5 +305,103 @@ describe('state', () => {
     const fetch = await c.command('ItemOperations', el('ItemOperations', 'ItemOperations', [el('ItemOperations', 'Fetch', [el('ItemOperations', 'Store', 'Mailbox'), el('AirSync', 'CollectionId', col), el('AirSync', 'ServerId', sid)])]));
     expect(findText(fetch.body, 'Class')).toBe('Calendar');
     expect(findText(fetch.body, 'Subject')).toBeDefined();
+  });
+});
+
+const BERLIN = ['BEGIN:VTIMEZONE', 'TZID:Europe/Berlin', 'BEGIN:DAYLIGHT', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'TZNAME:CEST', 'DTSTART:19700329T020000', 'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU', 'END:DAYLIGHT', 'BEGIN:STANDARD', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'TZNAME:CET', 'DTSTART:19701025T030000', 'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU', 'END:STANDARD', 'END:VTIMEZONE'];
+
+describe('mapping through Radicale', () => {
+  it('time zones: a 09:00 Berlin series, a New York and a Sydney event across their DST changes keep their local times', async () => {
+    const s = stack();
+    const cal = await s.ensureCalendar(USER, 'zones', 'Zones');
+    await dav.put(`${cal}berlin.ics`, vcal([...BERLIN, 'BEGIN:VEVENT', 'UID:berlin@test', 'DTSTAMP:20260101T000000Z', 'DTSTART;TZID=Europe/Berlin:20270318T090000', 'DTEND;TZID=Europe/Berlin:20270318T100000', 'RRULE:FREQ=WEEKLY;COUNT=4', 'SUMMARY:Berlin weekly', 'END:VEVENT']));
+    await dav.put(`${cal}ny.ics`, vcal(['BEGIN:VEVENT', 'UID:ny@test', 'DTSTAMP:20260101T000000Z', 'DTSTART;TZID=America/New_York:20271107T090000', 'DTEND;TZID=America/New_York:20271107T100000', 'SUMMARY:New York after fall back', 'END:VEVENT']));
+    await dav.put(`${cal}syd.ics`, vcal(['BEGIN:VEVENT', 'UID:syd@test', 'DTSTAMP:20260101T000000Z', 'DTSTART;TZID=Australia/Sydney:20271003T090000', 'DTEND;TZID=Australia/Sydney:20271003T100000', 'SUMMARY:Sydney after spring forward', 'END:VEVENT']));
+    const c = phone('calzones1');
+    const { byName } = await setUpPhone(c);
+    const items = itemsOf((await initialSync(c, byName.get('Zones')!)).changes);
+    const berlin = items.find((i) => i.subject === 'Berlin weekly')!;
+    // 18 March 2027 is still CET (UTC+1): 08:00Z; the blob must put the 25 March occurrence after the change at 07:00Z.
+    expect(berlin.startTime?.toISOString()).toBe('2027-03-18T08:00:00.000Z');
+    expect(berlin.recurrence).toMatchObject({ type: 1, occurrences: 4 });
+    expect(offsetAt(berlin.timeZone!, new Date('2027-03-18T08:00:00Z'))).toBe(60);
+    expect(offsetAt(berlin.timeZone!, new Date('2027-03-29T07:00:00Z'))).toBe(120);
+    expect(items.find((i) => i.subject === 'New York after fall back')!.startTime?.toISOString()).toBe('2027-11-07T14:00:00.000Z');
+    expect(items.find((i) => i.subject === 'Sydney after spring forward')!.startTime?.toISOString()).toBe('2027-10-02T22:00:00.000Z');
+  });
+
+  it('a series with a deleted and a moved occurrence comes as Exceptions; at 16.1 Location is airsyncbase', async () => {
+    const s = stack();
+    const cal = await s.ensureCalendar(USER, 'series', 'Series');
+    await dav.put(
+      `${cal}s.ics`,
+      vcal([
+        'BEGIN:VEVENT', 'UID:series@test', 'DTSTAMP:20260101T000000Z', 'DTSTART:20270104T100000Z', 'DTEND:20270104T110000Z', 'RRULE:FREQ=WEEKLY;COUNT=6', 'EXDATE:20270111T100000Z', 'SUMMARY:Team', 'LOCATION:Room A', 'END:VEVENT',
+        'BEGIN:VEVENT', 'UID:series@test', 'DTSTAMP:20260101T000000Z', 'RECURRENCE-ID:20270118T100000Z', 'DTSTART:20270118T140000Z', 'DTEND:20270118T150000Z', 'SUMMARY:Team (moved)', 'LOCATION:Room A', 'END:VEVENT',
+      ]),
+    );
+    for (const version of ['14.1', '16.1'] as const) {
+      const c = phone(`calseries-${version}`, version);
+      const { byName } = await setUpPhone(c);
+      const [item] = itemsOf((await initialSync(c, byName.get('Series')!)).changes, version);
+      expect(item!.location).toBe('Room A');
+      const ex = [...(item!.exceptions ?? [])].sort((a, b) => a.exceptionStartTime.getTime() - b.exceptionStartTime.getTime());
+      expect(ex.map((x) => [x.exceptionStartTime.toISOString(), !!x.deleted])).toEqual([
+        ['2027-01-11T10:00:00.000Z', true],
+        ['2027-01-18T10:00:00.000Z', false],
+      ]);
+      expect(ex[1]!.subject).toBe('Team (moved)');
+      expect(ex[1]!.startTime?.toISOString()).toBe('2027-01-18T14:00:00.000Z');
+    }
+  });
+
+  it('an all-day event added by a phone in Honolulu and one in Kiritimati keep their dates; hostile text stays inside its property', async () => {
+    const s = stack();
+    const cal = await s.ensureCalendar(USER, 'allday', 'All day');
+    const c = phone('calallday1');
+    const { byName } = await setUpPhone(c);
+    const col = byName.get('All day')!;
+    const r = await initialSync(c, col);
+    const { timeZoneFromIana } = await import('../../protocol/types/timezone-iana.ts');
+    const { timeZoneToBase64 } = await import('../../protocol/types/timezone.ts');
+    const { allDayTimes } = await import('../../protocol/types/all-day.ts');
+    const add = (clientId: string, zone: string, subject: string) => {
+      const tz = timeZoneFromIana(zone, 2027);
+      const t = allDayTimes('2027-02-10', '2027-02-11', tz);
+      return { kind: 'Add' as const, clientId, applicationData: el('AirSync', 'ApplicationData', [el('Calendar', 'TimeZone', timeZoneToBase64(tz)), el('Calendar', 'AllDayEvent', 1), el('Calendar', 'StartTime', icsUtc(t.startTime)), el('Calendar', 'EndTime', icsUtc(t.endTime)), el('Calendar', 'Subject', subject)]) };
+    };
+    const res = await syncOne(c, { collectionId: col, syncKey: r.syncKey, commands: [add('h', 'Pacific/Honolulu', 'Aloha\r\nBEGIN:VALARM'), add('k', 'Pacific/Kiritimati', 'Line Islands')] });
+    expect(res.responses.map((x) => x.status)).toEqual([1, 1]);
+    const bodies = await Promise.all((await dav.members(cal)).map((h) => dav.get(new URL(h, cal).toString()).then((g) => g.body)));
+    expect(bodies).toHaveLength(2);
+    for (const b of bodies) expect(b.replace(/\r\n[ \t]/g, '')).toMatch(/DTSTART;VALUE=DATE:20270210/);
+    const aloha = bodies.find((b) => b.includes('Aloha'))!;
+    expect(aloha).not.toMatch(/^BEGIN:VALARM/m);
+  });
+
+  it('an event with an unknown TZID still syncs, with a time zone the phone can read', async () => {
+    const s = stack();
+    const cal = await s.ensureCalendar(USER, 'oddzone', 'Odd zone');
+    await dav.put(`${cal}odd.ics`, vcal(['BEGIN:VEVENT', 'UID:odd@test', 'DTSTAMP:20260101T000000Z', 'DTSTART;TZID=Mars/Olympus_Mons:20270301T100000', 'DTEND;TZID=Mars/Olympus_Mons:20270301T110000', 'SUMMARY:On Mars', 'END:VEVENT']));
+    const c = phone('caloddzone');
+    const { byName } = await setUpPhone(c);
+    const items = itemsOf((await initialSync(c, byName.get('Odd zone')!)).changes);
+    expect(items.map((i) => i.subject)).toEqual(['On Mars']);
+    expect(items[0]!.startTime).toBeInstanceOf(Date);
+  });
+});
+
+describe('push', () => {
+  it('a Ping on a calendar folder wakes when an event is written in CalDAV', async () => {
+    const c = phone('calping1');
+    const { byName } = await setUpPhone(c);
+    const col = byName.get('Work')!;
+    await initialSync(c, col);
+    const ping = c.ping({ heartbeatInterval: 60, folders: [{ id: col, class: 'Calendar' }] });
+    await new Promise((r) => setTimeout(r, 1500));
+    await dav.put(`${work}pinged.ics`, vevent('pinged@test', 'Wake up', icsUtc(soon(8, 9)), icsUtc(soon(8, 10))));
+    const res = await ping;
+    expect(findText(res.body, 'Status')).toBe('2');
+    expect(findText(res.body, 'Folder')).toBe(col);
   });
 });
