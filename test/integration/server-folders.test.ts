@@ -6,6 +6,8 @@ import { startTestServer, type TestServer } from './server-setup.ts';
 
 const VERSIONS = ['12.1', '14.1', '16.1'] as const;
 const userFor = (v: string): string => `v${v.replace('.', '')}@example.test`;
+/** Calendar, Tasks, Contacts folder types (MS-ASCMD 2.2.3.186.3) and their user-created forms. */
+const DAV_TYPES = new Set([7, 8, 9, 13, 14, 15]);
 const stack = useStack({ users: VERSIONS.map((v) => ({ name: userFor(v), password: `pw-${v}` })) });
 let server: TestServer;
 beforeAll(async () => {
@@ -54,7 +56,11 @@ describe.each(VERSIONS)('FolderSync and folder commands, protocol %s', (version)
     expect(byName(initial, 'Junk')?.type).toBe(12);
     expect(byName(initial, 'Old')?.type).toBe(12);
     expect(initial.every((f) => /^[1-9]\d?$/.test(f.serverId) && f.parentId === '0')).toBe(true);
-    expect(initial.map((f) => f.displayName).sort()).toEqual((await imapPaths(imap)).sort());
+    // The stack's CalDAV/CardDAV home gets Exchange's default Calendar, Tasks and Contacts (EAS_DAV_CREATE_DEFAULTS).
+    const dav = initial.filter((f) => DAV_TYPES.has(f.type));
+    expect(dav.map((f) => [f.displayName, f.type]).sort()).toEqual([['Calendar', 8], ['Contacts', 9], ['Tasks', 7]]);
+    const mail = initial.filter((f) => !DAV_TYPES.has(f.type));
+    expect(mail.map((f) => f.displayName).sort()).toEqual((await imapPaths(imap)).sort());
   });
 
   it('the current key with nothing changed: no changes, same key', async () => {
