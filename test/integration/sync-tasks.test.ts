@@ -3,6 +3,8 @@
  * (MS-ASTASK) that sync both ways against Radicale, through the same engine
  * as mail and calendars.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskFromApplicationData, taskToApplicationData, type EasTask } from '../../protocol/types/task.ts';
 import { el } from '../../protocol/wbxml/tree.ts';
@@ -182,4 +184,13 @@ describe('tasks', () => {
     expect(del.status).toBe(1);
     expect((await dav.get(`${list}reopen.ics`)).status).toBe(404);
   });
+
+  it('eas-client (the CLI a new user tries after npm run demo) lists the task list at 12.1, 14.1 and 16.1', async () => {
+    for (const version of ['12.1', '14.1', '16.1']) {
+      const { stdout } = await promisify(execFile)(process.execPath, ['bin/eas-client.mjs', '--url', server.url, '--user', USER, '--password', stack().user(USER).password, '--version', version, 'sync', 'To do']);
+      const lines = stdout.trim().split('\n');
+      expect(lines.some((l) => /\[ \] due 2026-12-20T00:00Z\s+Renew passport$/.test(l))).toBe(true);
+      expect(lines.at(-1)).toMatch(/^\d+ items from To do /);
+    }
+  }, 60_000);
 });
