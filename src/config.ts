@@ -55,6 +55,14 @@ export interface Config {
    * Exchange mailbox always has, and a new Radicale user has only a principal.
    */
   readonly davCreateDefaults: boolean;
+  /** The GAL for Search and ResolveRecipients (EAS_GAL_*); absent = no directory. */
+  readonly directory?: DirectoryConfig;
+  /** EAS_GAL_USER / EAS_GAL_PASSWORD_FILE: the DAV login that reads the GAL book and other users' free/busy. */
+  readonly directoryService?: { readonly user: string; readonly passwordFile: string };
+  /** How often the user's own address books are checked for changes when resolving recipients (s). */
+  readonly directoryRefreshSeconds: number;
+  /** GAL queries shorter than this get Status 1 and no results, as Exchange's MinGALSearchLength. */
+  readonly galMinQueryLength: number;
   /** SQLite file of device state. */
   readonly db: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -101,6 +109,16 @@ export const CONFIG_KEYS = {
   EAS_CALDAV_URL: { default: undefined, help: 'CalDAV base URL (calendars, tasks)' },
   EAS_CARDDAV_URL: { default: undefined, help: 'CardDAV base URL (contacts)' },
   EAS_DAV_CREATE_DEFAULTS: { default: true, help: 'create a Calendar, Tasks and Contacts collection for users who have none' },
+  EAS_GAL_CARDDAV_URL: { default: undefined, help: 'full URL of a shared CardDAV address book used as the GAL' },
+  EAS_GAL_USER: { default: undefined, help: 'service login that reads the GAL book (and free/busy); unset = each user reads with their own login' },
+  EAS_GAL_PASSWORD_FILE: { default: undefined, help: 'file holding the password of EAS_GAL_USER' },
+  EAS_GAL_REFRESH_SECONDS: { default: 60, help: 'how often the GAL book and users\' address books are checked for changes (sync-token); 0 = on every request' },
+  EAS_GAL_LDAP_URL: { default: undefined, help: 'ldap://host:389 or ldaps://host:636 of an LDAP directory used as the GAL' },
+  EAS_GAL_LDAP_BASE: { default: undefined, help: 'LDAP search base of the GAL, e.g. ou=people,dc=example,dc=org' },
+  EAS_GAL_LDAP_BIND_DN: { default: undefined, help: 'DN to bind as; unset = anonymous' },
+  EAS_GAL_LDAP_PASSWORD_FILE: { default: undefined, help: 'file holding the password of EAS_GAL_LDAP_BIND_DN' },
+  EAS_GAL_LDAP_SIZE_LIMIT: { default: 1000, help: 'most entries one LDAP search returns' },
+  EAS_GAL_MIN_QUERY_LENGTH: { default: 2, help: 'GAL queries shorter than this find nothing (Exchange: MinGALSearchLength, 4)' },
   EAS_DB: { default: './eas.db', help: 'SQLite state file' },
   EAS_LOG_LEVEL: { default: 'info', help: 'fatal|error|warn|info|debug|trace|silent' },
   EAS_LOG_BODIES: { default: false, help: 'log decoded bodies without redaction (debug level)' },
@@ -205,6 +223,8 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     ...optionalUrl('caldavUrl', 'EAS_CALDAV_URL', str('EAS_CALDAV_URL')),
     ...optionalUrl('carddavUrl', 'EAS_CARDDAV_URL', str('EAS_CARDDAV_URL')),
     davCreateDefaults: bool('EAS_DAV_CREATE_DEFAULTS'),
+    ...directoryConfig(str, int),
+    galMinQueryLength: int('EAS_GAL_MIN_QUERY_LENGTH', 1, 256),
     db: str('EAS_DB')!,
     logLevel: level as Config['logLevel'],
     logBodies: bool('EAS_LOG_BODIES'),
@@ -321,4 +341,65 @@ function deepFreeze<T>(o: T): T {
     Object.freeze(o);
   }
   return o;
+}
+
+/**
+ * Where the GAL comes from: a shared CardDAV address book or an LDAP tree
+ * (never both), read with a service login or, for CardDAV, each user's own.
+ * Password files are checked here and read by src/server/services.ts, so
+ * that no password sits in the frozen configuration.
+ */
+export type DirectoryConfig =
+  | {
+      readonly kind: 'carddav';
+      readonly url: string;
+      /** Read with the service login (Config.directoryService) rather than each user's own. */
+      readonly useService: boolean;
+      readonly refreshSeconds: number;
+    }
+  | {
+      readonly kind: 'ldap';
+      readonly url: string;
+      readonly base: string;
+      readonly bind?: { readonly dn: string; readonly passwordFile: string };
+      readonly sizeLimit: number;
+    };
+
+function directoryConfig(
+  str: (k: ConfigKey) => string | undefined,
+  int: (k: ConfigKey, min: number, max?: number) => number,
+): { directory?: DirectoryConfig; directoryService?: { user: string; passwordFile: string }; directoryRefreshSeconds: number } {
+  const card = str('EAS_GAL_CARDDAV_URL');
+  const ldap = str('EAS_GAL_LDAP_URL');
+  const refreshSeconds = int('EAS_GAL_REFRESH_SECONDS', 0, 86_400);
+  const pair = (userKey: ConfigKey, fileKey: ConfigKey): { user: string; passwordFile: string } | undefined => {
+    const user = str(userKey);
+    const file = str(fileKey);
+    if (!!user !== !!file) throw new ConfigError(user ? fileKey : userKey, `${userKey} and ${fileKey} go together`);
+    if (file) readable(fileKey, file);
+    return user && file ? { user, passwordFile: file } : undefined;
+  };
+  if (card && ldap) throw new ConfigError('EAS_GAL_LDAP_URL', 'choose one GAL: EAS_GAL_CARDDAV_URL or EAS_GAL_LDAP_URL');
+  const service = pair('EAS_GAL_USER', 'EAS_GAL_PASSWORD_FILE');
+  const common = { ...(service ? { directoryService: service } : {}), directoryRefreshSeconds: refreshSeconds };
+  if (card) {
+    return { ...common, directory: { kind: 'carddav', url: url('EAS_GAL_CARDDAV_URL', card, ['http:', 'https:']), useService: !!service, refreshSeconds } };
+  }
+  if (ldap) {
+    const base = str('EAS_GAL_LDAP_BASE');
+    if (!base) throw new ConfigError('EAS_GAL_LDAP_BASE', 'missing (the search base of EAS_GAL_LDAP_URL)');
+    const bind = pair('EAS_GAL_LDAP_BIND_DN', 'EAS_GAL_LDAP_PASSWORD_FILE');
+    return {
+      ...common,
+      directory: {
+        kind: 'ldap',
+        url: url('EAS_GAL_LDAP_URL', ldap, ['ldap:', 'ldaps:']),
+        base,
+        ...(bind ? { bind: { dn: bind.user, passwordFile: bind.passwordFile } } : {}),
+        sizeLimit: int('EAS_GAL_LDAP_SIZE_LIMIT', 1, 100_000),
+      },
+    };
+  }
+  if (str('EAS_GAL_LDAP_BASE')) throw new ConfigError('EAS_GAL_LDAP_BASE', 'set without EAS_GAL_LDAP_URL');
+  return common;
 }

@@ -12,7 +12,6 @@
  * LDAP GAL answer the same query the same way.
  */
 import { BackendError } from '../errors.ts';
-import { queryWords } from './match.ts';
 
 /** Most words of one query sent to LDAP (each adds an OR of seven clauses). */
 export const MAX_FILTER_WORDS = 8;
@@ -38,6 +37,11 @@ export function escapeFilterValue(value: string): string {
   return out;
 }
 
+/** The words of a query as typed (split at white space, nothing folded). */
+function rawWords(query: string): string[] {
+  return query.split(/\s+/u).filter((w) => w !== '');
+}
+
 function checkWords(words: readonly string[]): void {
   if (words.length > MAX_FILTER_WORDS) throw new BackendError('Invalid', `query has more than ${MAX_FILTER_WORDS} words`);
   if (words.some((w) => w.length > MAX_FILTER_WORD_CHARS)) throw new BackendError('Invalid', `query word longer than ${MAX_FILTER_WORD_CHARS} characters`);
@@ -46,12 +50,13 @@ function checkWords(words: readonly string[]): void {
 /**
  * The filter of a prefix search: objects of `objectFilter` where each word
  * starts cn, displayName, givenName, sn, mail or uid, or a later word of cn.
- * Words are folded like match.ts does (LDAP's caseIgnore matching does the
- * rest). Undefined for a query without words. Throws BackendError Invalid
+ * Words are sent as typed: LDAP's caseIgnore matching ignores case, but not
+ * accents, so "muller" does not find "Müller" here as it does in the CardDAV
+ * GAL. Undefined for a query without words. Throws BackendError Invalid
  * past MAX_FILTER_WORDS / MAX_FILTER_WORD_CHARS.
  */
 export function searchFilter(query: string, objectFilter = DEFAULT_OBJECT_FILTER): string | undefined {
-  const words = queryWords(query);
+  const words = rawWords(query);
   if (words.length === 0) return undefined;
   checkWords(words);
   const clauses = words.map((w) => {
@@ -65,7 +70,7 @@ export function searchFilter(query: string, objectFilter = DEFAULT_OBJECT_FILTER
 export function lookupFilter(name: string, objectFilter = DEFAULT_OBJECT_FILTER): string | undefined {
   const n = name.trim().replace(/\s+/gu, ' ');
   if (n === '') return undefined;
-  checkWords(queryWords(n));
+  checkWords(rawWords(n));
   const v = escapeFilterValue(n);
   return `(&${objectFilter}(|${EXACT_ATTRIBUTES.map((a) => `(${a}=${v})`).join('')}))`;
 }

@@ -20,6 +20,7 @@ import { DavMembers } from '../sync/dav/members.ts';
 import { DavSource } from '../sync/dav/source.ts';
 import { WorkerItemBuilder } from '../sync/item-workers.ts';
 import { pendingChangesFn } from '../sync/push-bridge.ts';
+import { createDirectoryServices, type DirectoryServices } from './directory-services.ts';
 
 /**
  * Everything a request may use, built once at start and passed down
@@ -27,7 +28,7 @@ import { pendingChangesFn } from '../sync/push-bridge.ts';
  * fields here (sync engine, mail submitter, push hub) and register what they
  * must close with `onClose`.
  */
-export interface Services {
+export interface Services extends DirectoryServices {
   readonly config: Config;
   readonly log: Logger;
   readonly db: Db;
@@ -66,6 +67,8 @@ export interface ServiceOverrides {
   readonly dav?: DavStore;
   /** Push settings beyond config.ping (STATUS poll interval, watcher linger; tests shorten them). */
   readonly push?: Partial<PushConfig>;
+  /** Directory, contacts and free/busy sources instead of those built from config (tests). */
+  readonly directory?: DirectoryServices;
 }
 
 /** Opens the database (running migrations), the IMAP pool and the authenticator described by `config`. */
@@ -121,6 +124,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   if (dav && config.caldavUrl) folderProviders.push(davFolderProvider(dav, 'caldav', repos.folders, createDefaults));
   if (dav && config.carddavUrl) folderProviders.push(davFolderProvider(dav, 'carddav', repos.folders, createDefaults));
   const sync = new SyncEngine({ db, store: mail, ...(builder ? { builder } : {}), sources, log: syncLog, folders: repos.folders });
+  const directory = overrides.directory ?? createDirectoryServices(config, dav, log);
   const abort = new AbortController();
   const closers: Array<() => void | Promise<void>> = [];
   let closing: Promise<void> | undefined;
@@ -132,6 +136,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     mail,
     auth,
     ...(dav ? { dav } : {}),
+    ...directory,
     davMembers: members,
     folderProviders,
     push,
@@ -157,7 +162,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
           }
         }
         await push.shutdown();
-        await Promise.all([mail.close(), builder?.close()]);
+        await Promise.all([mail.close(), builder?.close(), directory.directory?.close?.()]);
         if (!overrides.db) db.close();
       })();
       return closing;

@@ -91,7 +91,8 @@ afterAll(async () => {
 describe('MeetingResponse', () => {
   it('is advertised in OPTIONS', async () => {
     const res = await server.client({ user: USER }).options();
-    expect(String(res.headers['ms-ascmds'] ?? '')).toContain('MeetingResponse');
+    // MS-ASHTTP 2.2.4.1.2.1: the command list is the MS-ASProtocolCommands header.
+    expect(String(res.headers['ms-asprotocolcommands'] ?? '')).toContain('MeetingResponse');
   });
 
   it('accepting from the Inbox stores the event with PARTSTAT=ACCEPTED and mails the REPLY to the organizer', async () => {
