@@ -50,13 +50,14 @@ function param(p: IcalProperty, name: string): string | undefined {
   return typeof s === 'string' && s !== '' ? s : undefined;
 }
 
-function text(ev: IcalComponent, name: string): string | undefined {
+/** A TEXT property's value; undefined when absent or empty. */
+export function text(ev: IcalComponent, name: string): string | undefined {
   const v = ev.getFirstPropertyValue(name);
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 /** Sets a single TEXT property, or removes it for undefined / empty (how iOS clears a field). */
-function setText(ev: IcalComponent, name: string, value: string | undefined): void {
+export function setText(ev: IcalComponent, name: string, value: string | undefined): void {
   const v = value === undefined ? '' : safeText(value);
   if (text(ev, name) === (v || undefined)) return;
   if (!v) {
@@ -306,7 +307,9 @@ function writeAttendees(ev: IcalComponent, list: readonly EasAttendee[] | undefi
       if (upper(param(p, 'cutype')) !== 'ROOM') p.setParameter('cutype', 'RESOURCE');
     } else if (a.type === 1 || a.type === 2) {
       if (typeOf(p) === 3) p.removeParameter('cutype');
-      p.setParameter('role', a.type === 1 ? 'REQ-PARTICIPANT' : 'OPT-PARTICIPANT');
+      // A new attendee says its ROLE; a stored one changes ROLE only when its type changed (absent already
+      // means REQ-PARTICIPANT, RFC 5545 3.2.16), so an unchanged event stays byte for byte.
+      if (!prev || typeOf(p) !== a.type) p.setParameter('role', a.type === 1 ? 'REQ-PARTICIPANT' : 'OPT-PARTICIPANT');
     }
     ev.addProperty(p);
   }

@@ -23,6 +23,7 @@ import { DAY, Zones, dateText, icalTime, instantOf, masterSpan, readWhen, readWh
 import type { Frame, When } from './event-time.ts';
 import { toUtc, toWall } from './vtimezone.ts';
 import { patchCalendar } from './event-write.ts';
+import { icsText } from './ics-text.ts';
 
 export type { EventWarning } from './event-fields.ts';
 
@@ -309,6 +310,5 @@ export function easCalendarToIcs(
     if (isBackendError(e)) throw e;
     throw new BackendError('Invalid', `cannot write event: ${(e as Error).message}`, { cause: e });
   }
-  const ics = vcal.toString();
-  return { ics: ics.endsWith('\r\n') ? ics : `${ics}\r\n`, warnings };
+  return { ics: icsText(vcal), warnings };
 }

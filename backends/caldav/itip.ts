@@ -16,6 +16,7 @@ import { safeText } from './event-fields.ts';
 import { DAY, Zones, dateText, icalTime, instantOf, masterSpan, readWhen, setTimeProp, timeIn, tzidOf } from './event-time.ts';
 import type { Frame, When } from './event-time.ts';
 import { UTC_ZONE, blobOf, toWall, vtimezoneFromBlob } from './vtimezone.ts';
+import { icsText } from './ics-text.ts';
 
 type IcalComponent = InstanceType<typeof ICAL.Component>;
 type IcalProperty = InstanceType<typeof ICAL.Property>;
@@ -73,10 +74,7 @@ function textOf(ev: IcalComponent | undefined, name: string): string | undefined
 const cloneProp = (p: IcalProperty): IcalProperty => new ICAL.Property(structuredClone(p.toJSON()));
 const cloneComp = (c: IcalComponent): IcalComponent => new ICAL.Component(structuredClone(c.toJSON()));
 
-function serialise(vcal: IcalComponent): string {
-  const s = vcal.toString();
-  return s.endsWith('\r\n') ? s : `${s}\r\n`;
-}
+const serialise = icsText;
 
 function newVcalendar(method: string, source: IcalComponent): IcalComponent {
   const out = new ICAL.Component('vcalendar');

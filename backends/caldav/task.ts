@@ -18,7 +18,9 @@ import type { EasRecurrence } from '../../protocol/types/recurrence.ts';
 import type { EasTask } from '../../protocol/types/task.ts';
 import { clean } from '../../protocol/types/values.ts';
 import { BackendError, isBackendError } from '../errors.ts';
-import { htmlToText, safeText } from './event-fields.ts';
+import { htmlToText, safeText, setText, text } from './event-fields.ts';
+import { parseCalendar } from './event.ts';
+import { icsText } from './ics-text.ts';
 import type { EventWarning } from './event-fields.ts';
 import { recurrenceFromRrule, rruleFromRecurrence, sameRecurrence } from './event-recurrence.ts';
 import { DAY, Zones, icalTime, readWhen, setTimeProp, tzidOf, wallOf } from './event-time.ts';
@@ -50,18 +52,7 @@ interface TaskTime {
 
 const upper = (v: unknown): string => (typeof v === 'string' ? v.toUpperCase() : '');
 
-/** Parses iCalendar text into its VCALENDAR (the first one); BackendError Invalid when it does not parse. */
-function parseVcalendar(ics: string): IcalComponent {
-  let jcal: unknown;
-  try {
-    jcal = ICAL.parse(ics);
-  } catch (e) {
-    throw new BackendError('Invalid', `iCalendar does not parse: ${(e as Error).message}`, { cause: e });
-  }
-  const first = Array.isArray(jcal) && Array.isArray(jcal[0]) ? jcal[0] : jcal;
-  if (!Array.isArray(first) || first[0] !== 'vcalendar') throw new BackendError('Invalid', 'no VCALENDAR');
-  return new ICAL.Component(first);
-}
+const parseVcalendar = parseCalendar;
 
 /** The master VTODO: the one without RECURRENCE-ID, else the first. */
 function masterTodo(vcal: IcalComponent): IcalComponent | undefined {
@@ -105,23 +96,6 @@ const isMidnight = (ms: number): boolean => ((ms % DAY) + DAY) % DAY === 0;
 
 // --- plain fields ---------------------------------------------------------------
 
-function text(todo: IcalComponent, name: string): string | undefined {
-  const v = todo.getFirstPropertyValue(name);
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-/** Sets a single TEXT property, or removes it for undefined / empty (how a device clears a field). */
-function setText(todo: IcalComponent, name: string, value: string | undefined): void {
-  const v = value === undefined ? '' : safeText(value);
-  if (text(todo, name) === (v || undefined)) return;
-  if (!v) {
-    todo.removeAllProperties(name);
-    return;
-  }
-  const p = todo.getFirstProperty(name);
-  if (p) p.setValue(v);
-  else todo.addPropertyWithValue(name, v);
-}
 
 /**
  * MS-ASTASK 2.2.2.13 Importance from PRIORITY (RFC 5545 3.8.1.9): 1-4 high,
@@ -512,8 +486,7 @@ export function easTaskToIcs(task: EasTask, opts: { uid: string; base?: string; 
     if (isBackendError(e)) throw e;
     throw new BackendError('Invalid', `cannot write task: ${(e as Error).message}`, { cause: e });
   }
-  const ics = vcal.toString();
-  return ics.endsWith('\r\n') ? ics : `${ics}\r\n`;
+  return icsText(vcal);
 }
 
 function patchTodo(vcal: IcalComponent, todo: IcalComponent, task: EasTask, now: Date, isNew: boolean): void {

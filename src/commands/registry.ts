@@ -15,6 +15,8 @@ import { moveItemsHandler } from './move-items.ts';
 import { syncHandler } from './sync.ts';
 import { getItemEstimateHandler } from './get-item-estimate.ts';
 import { meetingResponseHandler } from './meeting-response.ts';
+import { resolveRecipientsHandler } from './resolve-recipients.ts';
+import { searchHandler } from './search.ts';
 import type { CommandHandler } from './types.ts';
 
 /** A handler of any request type, as the registry holds them. */
@@ -27,8 +29,14 @@ export type CommandRegistry = ReadonlyMap<string, AnyCommandHandler>;
 /**
  * Every command the server answers; OPTIONS advertises exactly these
  * (MS-ASHTTP 2.2.1.2.1). One line per handler.
+ *
+ * ResolveRecipients is always there: it resolves from the user's contacts
+ * and answers certificates and free/busy even without a GAL. Search is
+ * there only with a directory (`directory: true`, EAS_GAL_*): a phone that
+ * sees it offers a directory search, which without a GAL could never find
+ * anyone, and the Mailbox store is not implemented.
  */
-export function createRegistry(): CommandRegistry {
+export function createRegistry(opts: { readonly directory?: boolean } = {}): CommandRegistry {
   const handlers: AnyCommandHandler[] = [
     provisionHandler,
     settingsHandler,
@@ -46,6 +54,8 @@ export function createRegistry(): CommandRegistry {
     syncHandler,
     getItemEstimateHandler,
     meetingResponseHandler,
+    resolveRecipientsHandler,
+    ...(opts.directory ? [searchHandler] : []),
   ];
   return new Map(handlers.map((h) => [h.name, h]));
 }

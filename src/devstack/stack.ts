@@ -14,6 +14,7 @@ import { startDovecot, type DovecotServer } from './dovecot.ts';
 import { lmtpDeliver } from './lmtp.ts';
 import { freePorts, LOOPBACK } from './net.ts';
 import { startRadicale, type RadicaleServer } from './radicale.ts';
+import { startSlapd, type SlapdOptions, type SlapdServer } from './slapd.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 import { makeTestCertificate, type TestCertificate } from './tls.ts';
 import { checkUser, type StackUser } from './users.ts';
@@ -46,6 +47,14 @@ export interface StackOptions {
    * self-signed certificate for 127.0.0.1; `stack.tlsCa` is its PEM.
    */
   readonly tls?: boolean;
+  /**
+   * Radicale access rules (a `from_file` rights file) instead of owner_only;
+   * `sharedDavRights()` (seed-directory.ts) shares a GAL book and lets a
+   * service account read every calendar (directory and free/busy tests).
+   */
+  readonly davRights?: string;
+  /** Also start a private slapd (slapd.ts) with these people; `stack.ldap` is it. */
+  readonly ldap?: boolean | SlapdOptions;
 }
 
 /** A user given by login name or as the user object. */
@@ -65,6 +74,8 @@ export interface Stack {
   readonly caldavUrl: string;
   readonly carddavUrl: string;
   readonly logs: { readonly dovecot: string; readonly radicale: string };
+  /** The slapd of `ldap: true` (LDAP GAL), else undefined. */
+  readonly ldap?: SlapdServer;
   /** The SMTP sink: recorded messages, `waitForMessage`, `setFailure`. */
   readonly smtpSink: SmtpSink;
   /** Current users (a copy); the first is the default of helpers taking a user. */
@@ -151,7 +162,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dovecot = radicale = sink = undefined;
     const started = await Promise.allSettled([
       startDovecot({ runDir, dataDir: dir, imapPort: ports.imap, lmtpPort: ports.lmtp, connections: opts.dovecotConnections, imapClientsPerProcess: opts.imapClientsPerProcess, users: users.values(), tls: cert && { certFile: cert.certFile, keyFile: cert.keyFile, imapsPort: ports.imaps } }),
-      startRadicale({ runDir, dataDir: dir, port: ports.dav, users: users.values() }),
+      startRadicale({ runDir, dataDir: dir, port: ports.dav, users: users.values(), ...(opts.davRights !== undefined ? { rights: opts.davRights } : {}) }),
     ]);
     if (started[0].status === 'fulfilled') dovecot = started[0].value;
     if (started[1].status === 'fulfilled') radicale = started[1].value;
@@ -170,6 +181,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dc = dovecot!;
   const dav = radicale!;
   const smtp = sink!;
+  let ldap: SlapdServer | undefined;
+  if (opts.ldap) {
+    try {
+      ldap = await startSlapd(opts.ldap === true ? {} : opts.ldap);
+    } catch (e) {
+      await Promise.allSettled([smtp.stop(), dc.stop(), dav.stop()]);
+      cleanupDirs();
+      throw e;
+    }
+  }
 
   const resolveUser = (ref?: UserRef): StackUser => {
     const name = ref === undefined ? users.keys().next().value! : typeof ref === 'string' ? ref : ref.name;
@@ -199,6 +220,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     caldavUrl: dav.url,
     carddavUrl: dav.url,
     logs: { dovecot: dc.logFile, radicale: dav.logFile },
+    ...(ldap ? { ldap } : {}),
     smtpSink: smtp,
     get users() {
       return [...users.values()];
@@ -239,7 +261,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       stopped = true;
       for (const c of clients) c.close();
       clients.clear();
-      await Promise.allSettled([smtp.stop(), dc.stop(), dav.stop()]);
+      await Promise.allSettled([smtp.stop(), dc.stop(), dav.stop(), ldap?.stop()]);
       cleanupDirs();
     },
   };

@@ -23,9 +23,10 @@ declare module 'fastify' {
  * config.tls is set. Services built here are closed with the app; services
  * passed in belong to the caller, who closes them after `app.close()`.
  */
-export async function buildServer(config: Config, services?: Services, registry: CommandRegistry = createRegistry()): Promise<FastifyInstance> {
+export async function buildServer(config: Config, services?: Services, commands?: CommandRegistry): Promise<FastifyInstance> {
   const own = !services;
   const svc = services ?? createServices(config);
+  const registry = commands ?? createRegistry({ directory: svc.directory !== undefined });
   const app = Fastify({
     loggerInstance: svc.log,
     // One line per request is written by request-log.ts with the EAS fields.

@@ -394,14 +394,15 @@ describe('DST corpus: 09:00 local stays 09:00 local across the changes', () => {
     });
 
     it('a weekly series across a change: EXDATE and the last occurrence keep 09:00 local, both ways', () => {
-      // First and last rows are on either side of a change; weekly steps keep the weekday.
-      const [firstDay, firstUtc] = days[1]!;
+      // The first row is before the spring change and 20 weeks later is summer in every zone of the
+      // corpus (northern or southern), so the series crosses one change; weekly steps keep the weekday.
+      const [firstDay, firstUtc] = days[0]!;
       const startWall = `${firstDay}T090000`;
       const first = new Date(firstUtc);
-      const weeks = 30;
+      const weeks = 20;
       const ics = cal(...vevent(`DTSTART;TZID=${zone}:${startWall}`, `DTEND;TZID=${zone}:${firstDay}T100000`, `RRULE:FREQ=WEEKLY;COUNT=${weeks + 1}`));
       const p = icsToEasCalendar(ics);
-      // The last occurrence is 30 weeks later at 09:00 local, whatever the offset then.
+      // The last occurrence is 20 weeks later at 09:00 local, whatever the offset then.
       const lastDay = new Date(Date.UTC(+firstDay.slice(0, 4), +firstDay.slice(4, 6) - 1, +firstDay.slice(6, 8)) + weeks * 7 * 86_400_000);
       const lastWall = lastDay.toISOString().slice(0, 10).replace(/-/g, '');
       const lastStart = icsToEasCalendar(cal(...vevent(`DTSTART;TZID=${zone}:${lastWall}T090000`))).item.startTime!;
@@ -487,7 +488,9 @@ describe('recurrence (MS-ASCAL 2.2.2.35 <-> RFC 5545 3.3.10)', () => {
     expect(p.item.recurrence).toEqual(rec);
     expect(p.warnings).toEqual([]);
     const ics = write({ ...HOUR_ITEM, recurrence: rec });
-    expect(ruleParts(prop(ics, 'RRULE'))).toEqual(ruleParts(rrule));
+    // ical.js never writes WKST=MO: it is RFC 5545's default, so the rule means the same without it.
+    const noDefaultWkst = (parts: string[]): string[] => parts.filter((x) => x !== 'WKST=MO');
+    expect(noDefaultWkst(ruleParts(prop(ics, 'RRULE')))).toEqual(noDefaultWkst(ruleParts(rrule)));
   });
 
   it.each<[string, EasRecurrence]>([
@@ -708,7 +711,7 @@ describe('round trips keep what EAS does not model', () => {
     ['absent Categories removes them', { categories: undefined }, 'CATEGORIES', undefined],
     ['absent Attendees keeps them', { attendees: undefined }, 'ATTENDEE', 'ATTENDEE;CN=Ann;PARTSTAT=ACCEPTED;RSVP=TRUE;X-NUM-GUESTS=2:mailto:ann@example.com'],
     ['empty Attendees removes them', { attendees: [] }, 'ATTENDEE', undefined],
-    ['a declined Attendee keeps its other parameters', { attendees: [{ email: 'ann@example.com', name: 'Ann', status: 4, type: 1 }] }, 'ATTENDEE', 'ATTENDEE;CN=Ann;PARTSTAT=DECLINED;RSVP=TRUE;X-NUM-GUESTS=2;ROLE=REQ-PARTICIPANT:mailto:ann@example.com'],
+    ['a declined Attendee keeps its other parameters', { attendees: [{ email: 'ann@example.com', name: 'Ann', status: 4, type: 1 }] }, 'ATTENDEE', 'ATTENDEE;CN=Ann;PARTSTAT=DECLINED;RSVP=TRUE;X-NUM-GUESTS=2:mailto:ann@example.com'],
     ['absent Organizer keeps it', { organizerEmail: undefined, organizerName: undefined }, 'ORGANIZER', 'ORGANIZER;CN=Me;SENT-BY="mailto:assistant@example.com":mailto:me@example.com'],
   ])('Change: %s', (_, c, name, expected) => {
     expect(prop(change(c), name)).toBe(expected);
