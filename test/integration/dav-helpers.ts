@@ -3,6 +3,7 @@
  * sync-contacts tests: raw PUT, GET, DELETE and PROPPATCH as another CalDAV
  * client (a desktop calendar) would do them, with the stack user's login.
  */
+import { textOf, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import type { Stack } from '../harness/use-stack.ts';
 
 export interface DavSide {
@@ -59,3 +60,14 @@ export function vevent(uid: string, summary: string, start: string, end: string,
 
 /** iCalendar UTC form of a date. */
 export const icsUtc = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+/** The text of the first element named `name` anywhere in a tree. */
+export function findText(e: WbxmlElement | undefined, name: string): string | undefined {
+  if (!e) return undefined;
+  if (e.name === name) return textOf(e);
+  for (const c of e.children ?? []) {
+    const t = findText(c, name);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}

@@ -11,6 +11,7 @@ import { simpleParser } from 'mailparser';
 import { el, textOf, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { davSide, icsUtc, vcal } from './dav-helpers.ts';
+import { findText } from './dav-helpers.ts';
 import { startTestServer, type TestServer } from './server-setup.ts';
 import { initialSync, setUpPhone, syncOne } from './sync-helpers.ts';
 
@@ -56,16 +57,6 @@ function invitation(uid: string, subject: string, start: Date): string {
     '--b1--',
     '',
   ].join('\r\n');
-}
-
-function findText(e: WbxmlElement | undefined, name: string): string | undefined {
-  if (!e) return undefined;
-  if (e.name === name) return textOf(e);
-  for (const c of e.children ?? []) {
-    const t = findText(c, name);
-    if (t !== undefined) return t;
-  }
-  return undefined;
 }
 
 /** The text/calendar part of a sent message, decoded (mailparser lists it among the attachments). */

@@ -11,6 +11,7 @@ import type { ProtocolVersion } from '../../protocol/version.ts';
 import { el, textOf, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { davSide, icsUtc, vcal, vevent } from './dav-helpers.ts';
+import { findText } from './dav-helpers.ts';
 import { startTestServer, type TestServer } from './server-setup.ts';
 import { initialSync, setUpPhone, syncOne } from './sync-helpers.ts';
 
@@ -43,17 +44,6 @@ afterAll(async () => {
   await server?.stop();
   server?.cleanup();
 });
-
-/** The text of the first element named `name` anywhere in a tree. */
-function findText(e: WbxmlElement | undefined, name: string): string | undefined {
-  if (!e) return undefined;
-  if (e.name === name) return textOf(e);
-  for (const c of e.children ?? []) {
-    const t = findText(c, name);
-    if (t !== undefined) return t;
-  }
-  return undefined;
-}
 
 const phone = (deviceId: string, version: ProtocolVersion = '14.1') => server.client({ user: USER, version, deviceId });
 const itemsOf = (changes: { kind: string; data?: WbxmlElement }[], version = '14.1') =>
