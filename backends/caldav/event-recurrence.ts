@@ -10,6 +10,7 @@
 import ICAL from 'ical.js';
 import type { EasRecurrence } from '../../protocol/types/recurrence.ts';
 
+type IcalProperty = InstanceType<typeof ICAL.Property>;
 type IcalRecur = InstanceType<typeof ICAL.Recur>;
 type IcalTime = InstanceType<typeof ICAL.Time>;
 
@@ -207,6 +208,21 @@ export function rruleFromRecurrence(rec: EasRecurrence, startWall: Date, untilVa
     data.wkst = (rec.firstDayOfWeek + 1) as Parameters<typeof ICAL.Recur.fromData>[0]['wkst'];
   }
   return ICAL.Recur.fromData(data);
+}
+
+/**
+ * The RRULE property of an EAS pattern, WKST included whenever the pattern
+ * has a FirstDayOfWeek (MS-ASCAL 2.2.2.20). ical.js leaves WKST=MO out of
+ * rules it serialises, as RFC 5545 3.3.10's default; the occurrences are the
+ * same, but recurrenceFromRrule reads FirstDayOfWeek only from a written
+ * WKST, so a device's Monday would not come back. The value is handed over
+ * as jCal, which ical.js writes part for part.
+ */
+export function rruleProperty(rec: EasRecurrence, startWall: Date, untilValue: (until: Date) => IcalTime): IcalProperty {
+  const value = rruleFromRecurrence(rec, startWall, untilValue).toJSON() as Record<string, unknown>;
+  const first = rec.firstDayOfWeek;
+  if (first !== undefined && first >= 0 && first <= 6) value.wkst = DAY_CODES[first];
+  return new ICAL.Property(['rrule', {}, 'recur', value]);
 }
 
 /** The parts of a pattern that change its occurrences, in one canonical form. */

@@ -23,7 +23,7 @@ import { ianaFromTimeZone, sameTimeZoneRules, utcTimeZone } from '../../protocol
 import { BackendError } from '../errors.ts';
 import { writePlainFields } from './event-fields.ts';
 import type { EventWarning, PlainFields } from './event-fields.ts';
-import { recurrenceFromRrule, rruleFromRecurrence, sameRecurrence } from './event-recurrence.ts';
+import { recurrenceFromRrule, rruleProperty, sameRecurrence } from './event-recurrence.ts';
 import { Zones, dateText, icalTime, instantOf, masterSpan, readWhen, readWhens, setTimeProp, timeIn, tzidOf, untilInstant } from './event-time.ts';
 import type { Frame, Span } from './event-time.ts';
 import { UTC_ZONE, blobOf, blobZone, toWall, vtimezoneFromBlob, vtimezoneZone } from './vtimezone.ts';
@@ -196,7 +196,7 @@ function writeRecurrence(master: IcalComponent, item: EasCalendarChange, frame: 
   drop();
   const untilValue = (u: Date): IcalTime =>
     frame.allDay ? icalTime(midnight(dateText(toLocalWallTime(frame.blob, u).getTime())), 'date') : icalTime(u.getTime(), 'utc');
-  master.addPropertyWithValue('rrule', rruleFromRecurrence(rec, new Date(frame.startWall), untilValue));
+  master.addProperty(rruleProperty(rec, new Date(frame.startWall), untilValue));
 }
 
 interface ExceptionContext {
