@@ -66,10 +66,7 @@ export interface CardIndexOptions {
   readonly log?: { warn(o: object, msg?: string): void };
 }
 
-/**
- * The entries of one address book. Not safe to refresh from two callers at
- * once by itself: CardDavGal and CardDavContacts share one refresh promise.
- */
+/** The entries of one address book; concurrent refreshes share one round of requests. */
 export class CardIndex {
   readonly #opts: CardIndexOptions;
   /** href -> [etag, entry or undefined for a card naming nobody]. */
@@ -91,8 +88,17 @@ export class CardIndex {
     return this.#loaded;
   }
 
+  #inflight?: Promise<RefreshOutcome>;
+
   /** Brings the index up to date with the server (module comment). Throws BackendError from the DavStore. */
-  async refresh(session: UserSession): Promise<RefreshOutcome> {
+  refresh(session: UserSession): Promise<RefreshOutcome> {
+    this.#inflight ??= this.#refresh(session).finally(() => {
+      this.#inflight = undefined;
+    });
+    return this.#inflight;
+  }
+
+  async #refresh(session: UserSession): Promise<RefreshOutcome> {
     const { dav, href } = this.#opts;
     const state = await dav.collectionState(session, 'carddav', href);
     if (this.#loaded && ((state.syncToken && state.syncToken === this.#syncToken) || (!state.syncToken && state.ctag && state.ctag === this.#ctag))) {

@@ -10,6 +10,8 @@
  *   still shared, so a user is first checked to be allowed to read the book
  *   (one PROPFIND as that user, remembered for the refresh interval); one
  *   who is not gets Forbidden, never the entries another user could read.
+ *   A success is trusted for ACCESS_MEMORY_MS (or the refresh interval if
+ *   longer; with 0, never).
  *
  * Freshness: with `refreshMs` > 0 a search answers from the index it has
  * and, when the last check is older than that, starts a check in the
@@ -33,6 +35,13 @@ export interface CardDavGalOptions {
   readonly log?: { warn(o: object, msg?: string): void; error(o: object, msg?: string): void; debug(o: object, msg?: string): void };
 }
 
+/**
+ * How long a user's successful read of the book is trusted (user-login
+ * mode): the check is a PROPFIND of the book, which Radicale answers in
+ * about 1.4 s for 10,000 cards (bench/gal.bench.ts), so not per search.
+ * A revoked ACL takes effect within this time.
+ */
+const ACCESS_MEMORY_MS = 5 * 60_000;
 /** Users remembered as allowed to read the book (user-login mode) before the oldest are forgotten. */
 const MAX_REMEMBERED_USERS = 10_000;
 
@@ -103,7 +112,7 @@ export class CardDavGal implements Directory {
   /** User-login mode: may `session.user` read the book? (module comment) */
   async #checkAccess(session: UserSession): Promise<void> {
     const at = this.#allowed.get(session.user);
-    if (at !== undefined && Date.now() - at < Math.max(this.#opts.refreshMs, 1000)) return;
+    if (at !== undefined && this.#opts.refreshMs > 0 && Date.now() - at < Math.max(this.#opts.refreshMs, ACCESS_MEMORY_MS)) return;
     await this.#as(() => this.#dav.collectionState(session, 'carddav', new URL(this.#opts.url).pathname));
     if (this.#allowed.size >= MAX_REMEMBERED_USERS) this.#allowed.delete(this.#allowed.keys().next().value!);
     this.#allowed.delete(session.user);

@@ -90,7 +90,8 @@ async function handleResolve(ctx: CommandContext<Services>, req: ResolveRecipien
   const pending: PendingAvailability[] = [];
   for (const to of req.to) {
     const all = await candidates(ctx, session, to, picture !== undefined);
-    const shown = all.slice(0, Math.max(0, maxAmbiguous));
+    // MaxAmbiguousRecipients limits suggestions for an ambiguous To; a single match is always sent.
+    const shown = all.length > 1 ? all.slice(0, Math.max(0, maxAmbiguous)) : all;
     const status = all.length === 0 ? ResolveRecipientsStatus.Unresolved : all.length === 1 ? ResolveRecipientsStatus.Success : shown.length < all.length ? ResolveRecipientsStatus.AmbiguousPartial : ResolveRecipientsStatus.Ambiguous;
     const recipients: ResolvedRecipient[] = shown.map((c) => ({
       type: c.type,

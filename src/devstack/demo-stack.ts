@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { seedMailbox } from './seed.ts';
+import { colleagueVcard, colleagues, putCards } from './seed-directory.ts';
 import { startStack, type Stack, type StackOptions, type StackUser } from './stack.ts';
 
 export interface DemoStackOptions {
@@ -29,6 +30,10 @@ export interface DemoEnv {
   readonly EAS_SMTP_URL: string;
   readonly EAS_CALDAV_URL: string;
   readonly EAS_CARDDAV_URL: string;
+  /** The shared GAL book of the colleagues, read with the service login below. */
+  readonly EAS_GAL_CARDDAV_URL: string;
+  readonly EAS_GAL_USER: string;
+  readonly EAS_GAL_PASSWORD_FILE: string;
 }
 
 export interface DemoStack {
@@ -54,8 +59,13 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
     user = { name: opts.user ?? 'demo@example.test', password: randomBytes(9).toString('base64url') };
     writeFileSync(credFile, `${JSON.stringify(user, null, 2)}\n`, { mode: 0o600 });
   }
+  // The GAL's owner and service login: a DAV-only account with its own stable password.
+  const galPasswordFile = join(dataDir, 'gal-password');
+  if (!existsSync(galPasswordFile)) writeFileSync(galPasswordFile, `${randomBytes(12).toString('base64url')}\n`, { mode: 0o600 });
+  const galUser: StackUser = { name: 'gal@example.test', password: readFileSync(galPasswordFile, 'utf8').trim() };
   const t0 = Date.now();
-  const stack = await startStack({ users: [user], dataDir, ports: opts.ports });
+  const stack = await startStack({ users: [user, galUser], dataDir, ports: opts.ports });
+  let galUrl = '';
   let seeded = false;
   const marker = join(dataDir, '.seeded');
   try {
@@ -66,6 +76,15 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
       writeFileSync(marker, new Date().toISOString() + '\n');
       seeded = true;
     }
+    // Its own marker, so that a demo directory seeded before the GAL existed gets it too.
+    galUrl = await stack.ensureAddressBook(galUser, 'directory', 'Global Address List');
+    const galMarker = join(dataDir, '.seeded-gal');
+    if (!existsSync(galMarker)) {
+      const people = colleagues();
+      log(`seeding the GAL (${people.length} colleagues, e.g. "mar" finds Maria Schmidt) ...`);
+      await putCards(galUrl, galUser, people.map((c) => ({ name: `${c.uid}.vcf`, vcard: colleagueVcard(c) })));
+      writeFileSync(galMarker, new Date().toISOString() + '\n');
+    }
   } catch (e) {
     await stack.stop();
     throw e;
@@ -75,6 +94,9 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
     EAS_SMTP_URL: stack.smtp.url,
     EAS_CALDAV_URL: stack.caldavUrl,
     EAS_CARDDAV_URL: stack.carddavUrl,
+    EAS_GAL_CARDDAV_URL: galUrl,
+    EAS_GAL_USER: galUser.name,
+    EAS_GAL_PASSWORD_FILE: galPasswordFile,
   };
   log(`demo backends ready in ${Date.now() - t0} ms (data in ${dataDir})`);
   log(`  user:     ${user.name}`);
