@@ -11,6 +11,7 @@
  * changed (upper-cased groups, BDAY in basic format). Here every property keeps
  * its physical lines, and an untouched one goes back out byte for byte.
  */
+import { foldContentLine } from '../dav/content-lines.ts';
 
 /** A non-fatal loss or oddity, as a named log event (STYLE 9). */
 export interface VcardWarning {
@@ -47,8 +48,6 @@ export interface VcardCard {
   readonly props: VcardProp[];
 }
 
-/** Octets per physical line before folding (RFC 6350 3.2, RFC 2425 5.8.1). */
-const FOLD_OCTETS = 75;
 const NAME_RE = /^[A-Za-z0-9-]+$/;
 
 /** Cards in `text` (RFC 6350 6.1.1 BEGIN/END); a vCard nested inside another (2.1 AGENT) is kept as opaque lines of its parent. */
@@ -332,23 +331,7 @@ export function propLines(p: VcardProp): string[] {
 }
 
 /** Folds a logical line at 75 octets without splitting a UTF-8 sequence (RFC 6350 3.2). */
-export function fold(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let octets = 0;
-  for (const ch of line) {
-    const n = Buffer.byteLength(ch, 'utf8');
-    if (octets + n > FOLD_OCTETS) {
-      out.push(cur);
-      cur = ' ';
-      octets = 1;
-    }
-    cur += ch;
-    octets += n;
-  }
-  out.push(cur);
-  return out;
-}
+export const fold = foldContentLine;
 
 /** A whole card as text, CRLF line ends (RFC 6350 3.2). */
 export function cardText(props: readonly VcardProp[]): string {
