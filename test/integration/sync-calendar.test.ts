@@ -395,3 +395,35 @@ describe('push', () => {
     expect(findText(res.body, 'Folder')).toBe(col);
   });
 });
+
+describe('bad input and a CalDAV outage', () => {
+  it('an unknown ServerId, a wrong SyncKey and an unreachable CalDAV server get clear statuses and change nothing', async () => {
+    const c = phone('calbad1');
+    const { byName } = await setUpPhone(c);
+    const col = byName.get('Personal')!;
+    const r = await initialSync(c, col);
+    const before = await dav.members(home);
+    // MS-ASCMD 2.2.3.177.17: a Change of an item the device cannot hold is Status 8; nothing is written.
+    const unknown = await syncOne(c, { collectionId: col, syncKey: r.syncKey, commands: [{ kind: 'Change', serverId: `${col}:99999`, applicationData: el('AirSync', 'ApplicationData', [el('Calendar', 'Subject', 'x')]) }] });
+    expect(unknown.responses.map((x) => x.status)).toEqual([8]);
+    expect(await dav.members(home)).toEqual(before);
+    // A SyncKey the server never gave: Status 3, the device starts over from 0.
+    const wrong = await syncOne(c, { collectionId: col, syncKey: '{00000000-0000-0000-0000-000000000000}7' });
+    expect(wrong.status).toBe(3);
+    // The same database behind a server whose CalDAV server is down: 503, and the key still works afterwards.
+    const down = await startTestServer(stack(), { dbFile: server.dbFile, env: { EAS_CALDAV_URL: 'http://127.0.0.1:9/' } });
+    try {
+      const dc = down.client({ user: USER, version: '14.1', deviceId: 'calbad1' });
+      await dc.provision();
+      const res = await syncOne(dc, { collectionId: col, syncKey: unknown.syncKey ?? r.syncKey });
+      expect(res.httpStatus).toBe(503);
+    } finally {
+      await down.stop();
+    }
+    await c.provision(); // the outage server provisioned the same device anew
+    const after = await syncOne(c, { collectionId: col, syncKey: unknown.syncKey ?? r.syncKey });
+    expect(after.status).toBe(1);
+    expect(after.changes).toEqual([]);
+    expect(await dav.members(home)).toEqual(before);
+  });
+});
