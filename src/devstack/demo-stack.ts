@@ -34,6 +34,8 @@ export interface DemoEnv {
   readonly EAS_GAL_CARDDAV_URL: string;
   readonly EAS_GAL_USER: string;
   readonly EAS_GAL_PASSWORD_FILE: string;
+  /** Out of Office as a Sieve vacation; absent when Pigeonhole is not installed. */
+  readonly EAS_MANAGESIEVE_URL?: string;
 }
 
 export interface DemoStack {
@@ -97,6 +99,7 @@ export async function startDemoStack(opts: DemoStackOptions = {}): Promise<DemoS
     EAS_GAL_CARDDAV_URL: galUrl,
     EAS_GAL_USER: galUser.name,
     EAS_GAL_PASSWORD_FILE: galPasswordFile,
+    ...(stack.managesieve ? { EAS_MANAGESIEVE_URL: stack.managesieve.url } : {}),
   };
   log(`demo backends ready in ${Date.now() - t0} ms (data in ${dataDir})`);
   log(`  user:     ${user.name}`);

@@ -25,6 +25,8 @@ export interface DovecotOptions {
   readonly users: Iterable<StackUser>;
   /** PEM files and port for IMAPS; also enables STARTTLS on the IMAP port. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly imapsPort: number };
+  /** Pigeonhole Sieve + ManageSieve (see DovecotConfigInput.sieve); only where the packages are installed (`sieveAvailable()`). */
+  readonly sieve?: { readonly managesievePort: number; readonly submissionPort: number };
 }
 
 /** A running (or stopped, for restart tests) Dovecot. */
@@ -33,6 +35,8 @@ export interface DovecotServer {
   readonly lmtp: { readonly host: string; readonly port: number };
   /** Present when started with `tls`. */
   readonly imaps?: { readonly host: string; readonly port: number };
+  /** ManageSieve (RFC 5804), present when started with `sieve`. */
+  readonly managesieve?: { readonly host: string; readonly port: number };
   readonly configFile: string;
   /** Dovecot's log (logins, LMTP deliveries, errors): read it when a test fails. */
   readonly logFile: string;
@@ -48,6 +52,15 @@ export interface DovecotServer {
 }
 
 const DOVECOT_BIN = ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].find((p) => existsSync(p)) ?? 'dovecot';
+
+/**
+ * Whether Debian's dovecot-sieve and dovecot-managesieved are installed
+ * (.ci/setup installs them). Without them Dovecot refuses `protocols = sieve`,
+ * so the stack then runs without Sieve rather than not at all.
+ */
+export function sieveAvailable(): boolean {
+  return ['/usr/lib/dovecot/managesieve', '/usr/lib/dovecot/modules/lib90_sieve_plugin.so'].every((p) => existsSync(p));
+}
 
 /** Who owns mail and who runs Dovecot's helpers, for root and non-root runs. */
 function accounts(): { mail: { name: string; uid: number; gid: number }; internal: string; internalGroup: string; login: string } {
@@ -95,6 +108,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
       loginUser: acct.login,
       instanceName,
       tls: opts.tls,
+      ...(opts.sieve ? { sieve: opts.sieve } : {}),
     }),
   );
 
@@ -103,6 +117,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
     imap: { host: LOOPBACK, port: opts.imapPort },
     lmtp: { host: LOOPBACK, port: opts.lmtpPort },
     imaps: opts.tls ? { host: LOOPBACK, port: opts.tls.imapsPort } : undefined,
+    ...(opts.sieve ? { managesieve: { host: LOOPBACK, port: opts.sieve.managesievePort } } : {}),
     configFile,
     logFile,
     mailDir,
@@ -124,6 +139,8 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
           waitForServer(opts.lmtpPort, { greeting: '220', abort }),
           // IMAPS starts with a TLS handshake: a bare connect is the readiness signal.
           ...(opts.tls ? [waitForServer(opts.tls.imapsPort, { abort })] : []),
+          // ManageSieve greets with its capabilities, ending in OK (RFC 5804 1.7).
+          ...(opts.sieve ? [waitForServer(opts.sieve.managesievePort, { greeting: '"IMPLEMENTATION"', abort })] : []),
         ]);
       } catch (e) {
         await c.stop();
@@ -136,7 +153,12 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotServer>
       if (!c) return;
       await c.stop();
       // Login processes inherit the listening sockets and may linger a moment.
-      await Promise.all([waitForPortClosed(opts.imapPort), waitForPortClosed(opts.lmtpPort), ...(opts.tls ? [waitForPortClosed(opts.tls.imapsPort)] : [])]);
+      await Promise.all([
+        waitForPortClosed(opts.imapPort),
+        waitForPortClosed(opts.lmtpPort),
+        ...(opts.tls ? [waitForPortClosed(opts.tls.imapsPort)] : []),
+        ...(opts.sieve ? [waitForPortClosed(opts.sieve.managesievePort)] : []),
+      ]);
     },
     async restart() {
       await server.stop();

@@ -3,6 +3,9 @@
  * against the stack's users, every accepted message recorded in memory, and
  * delivered over LMTP into Dovecot for each recipient who is a local user.
  * Other recipients are accepted and only recorded (it is a sink, not a relay).
+ * With `relayPort` a second listener takes mail without AUTH, as a local MTA's
+ * port 25 would: Dovecot's Sieve vacation replies arrive there
+ * (`submission_host` cannot authenticate), recorded with `user` ''.
  */
 import { EventEmitter } from 'node:events';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
@@ -28,12 +31,16 @@ export interface SmtpSinkOptions {
   readonly lmtp: LmtpTarget;
   /** Messages larger than this are refused with 552 (SIZE, RFC 1870). Default 50 MB. */
   readonly maxSize?: number;
+  /** Also listen here without AUTH (see module comment). */
+  readonly relayPort?: number;
 }
 
 export interface SmtpSink {
   readonly host: string;
   readonly port: number;
   readonly url: string;
+  /** The no-AUTH listener of `relayPort`, if started. */
+  readonly relay?: { readonly host: string; readonly port: number };
   /** Every accepted message, oldest first. Tests may clear it with `messages.length = 0`. */
   readonly messages: SinkMessage[];
   /** Resolves with the first recorded (or next) message matching `match`. */
@@ -76,13 +83,13 @@ export async function startSmtpSink(opts: SmtpSinkOptions): Promise<SmtpSink> {
     events.emit('message', msg);
   }
 
-  const server = new SMTPServer({
+  const makeServer = (authOptional: boolean): SMTPServer => new SMTPServer({
     name: 'devstack.example.test',
     logger: false,
     secure: false,
-    disabledCommands: ['STARTTLS'],
+    disabledCommands: authOptional ? ['STARTTLS', 'AUTH'] : ['STARTTLS'],
     allowInsecureAuth: true,
-    authOptional: false,
+    authOptional,
     authMethods: ['PLAIN', 'LOGIN'],
     size: maxSize,
     // Tests stop the stack with pooled client connections still open: do not wait 30 s for them.
@@ -99,18 +106,33 @@ export async function startSmtpSink(opts: SmtpSinkOptions): Promise<SmtpSink> {
       );
     },
   });
-  server.on('error', () => {
-    // Per-connection errors (client resets) are normal in tests; nothing to do.
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(opts.port, LOOPBACK, () => resolve());
-  });
+  const listen = async (srv: SMTPServer, port: number): Promise<void> => {
+    srv.on('error', () => {
+      // Per-connection errors (client resets) are normal in tests; nothing to do.
+    });
+    await new Promise<void>((resolve, reject) => {
+      srv.server.once('error', reject);
+      srv.listen(port, LOOPBACK, () => resolve());
+    });
+  };
+  const close = (srv: SMTPServer): Promise<void> => new Promise<void>((resolve) => srv.close(() => resolve()));
+  const server = makeServer(false);
+  await listen(server, opts.port);
+  const relay = opts.relayPort !== undefined ? makeServer(true) : undefined;
+  if (relay) {
+    try {
+      await listen(relay, opts.relayPort!);
+    } catch (e) {
+      await close(server);
+      throw e;
+    }
+  }
 
   return {
     host: LOOPBACK,
     port: opts.port,
     url: `smtp://${LOOPBACK}:${opts.port}`,
+    ...(relay ? { relay: { host: LOOPBACK, port: opts.relayPort! } } : {}),
     messages,
     setFailure: (f) => {
       failure = f;
@@ -132,6 +154,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions): Promise<SmtpSink> {
         events.on('message', onMsg);
       });
     },
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    stop: async () => {
+      await Promise.all([close(server), ...(relay ? [close(relay)] : [])]);
+    },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The real backend stack of integration tests and the demo: a private Dovecot
- * (IMAP + LMTP), Radicale (CalDAV + CardDAV) and an SMTP submission sink that
- * delivers into Dovecot, all on free loopback ports, sharing one user list.
+ * (IMAP + LMTP, and Sieve + ManageSieve where Pigeonhole is installed),
+ * Radicale (CalDAV + CardDAV) and an SMTP submission sink that delivers into
+ * Dovecot, all on free loopback ports, sharing one user list.
  * `stop()` ends every child; a process-exit hook and `setpriv --pdeathsig`
  * end them even when a test run dies.
  */
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { onProcessExit } from './child.ts';
-import { startDovecot, type DovecotServer } from './dovecot.ts';
+import { sieveAvailable, startDovecot, type DovecotServer } from './dovecot.ts';
 import { lmtpDeliver } from './lmtp.ts';
 import { freePorts, LOOPBACK } from './net.ts';
 import { startRadicale, type RadicaleServer } from './radicale.ts';
@@ -37,7 +38,7 @@ export interface StackOptions {
   /** Persistent data (mail, collections, logs); default a temp dir removed by `stop()`. */
   readonly dataDir?: string;
   /** Fixed ports (the demo keeps its URLs stable); free ports otherwise. */
-  readonly ports?: Partial<Record<'imap' | 'lmtp' | 'smtp' | 'dav' | 'imaps', number>>;
+  readonly ports?: Partial<Record<'imap' | 'lmtp' | 'smtp' | 'dav' | 'imaps' | 'managesieve' | 'smtpRelay', number>>;
   /** SMTP sink size limit in bytes (default 50 MB). */
   readonly smtpMaxSize?: number;
   /** Keep the temp data dir after stop (debugging a failing test). */
@@ -65,6 +66,12 @@ export interface Stack {
   readonly dir: string;
   readonly imap: { readonly host: string; readonly port: number; readonly url: string };
   readonly lmtp: { readonly host: string; readonly port: number };
+  /**
+   * ManageSieve (RFC 5804, `sieve://127.0.0.1:PORT`) of Dovecot's Pigeonhole;
+   * undefined when dovecot-sieve / dovecot-managesieved are not installed.
+   * Sieve runs at LMTP delivery; vacation replies reach `smtpSink` (its relay listener).
+   */
+  readonly managesieve?: { readonly host: string; readonly port: number; readonly url: string };
   /** IMAP over TLS (`imaps://127.0.0.1:PORT`), only with `tls: true`. */
   readonly imaps?: { readonly host: string; readonly port: number; readonly url: string };
   /** PEM of the self-signed certificate, only with `tls: true`. */
@@ -144,7 +151,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   let dovecot: DovecotServer | undefined;
   let radicale: RadicaleServer | undefined;
   let sink: SmtpSink | undefined;
-  let ports = { imap: 0, lmtp: 0, smtp: 0, dav: 0, imaps: 0 };
+  let ports = { imap: 0, lmtp: 0, smtp: 0, dav: 0, imaps: 0, managesieve: 0, smtpRelay: 0 };
+  const withSieve = sieveAvailable();
   let cert: TestCertificate | undefined;
   try {
     cert = opts.tls ? makeTestCertificate(runDir) : undefined;
@@ -157,18 +165,28 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   // A port found free can be taken by someone else before our server binds
   // it (parallel test workers): with free ports, retry with fresh ones.
   for (let attempt = 1; ; attempt++) {
-    const [pImap, pLmtp, pSmtp, pDav, pImaps] = await freePorts(5);
-    ports = { imap: opts.ports?.imap ?? pImap!, lmtp: opts.ports?.lmtp ?? pLmtp!, smtp: opts.ports?.smtp ?? pSmtp!, dav: opts.ports?.dav ?? pDav!, imaps: opts.ports?.imaps ?? pImaps! };
+    const [pImap, pLmtp, pSmtp, pDav, pImaps, pSieve, pRelay] = await freePorts(7);
+    ports = {
+      imap: opts.ports?.imap ?? pImap!,
+      lmtp: opts.ports?.lmtp ?? pLmtp!,
+      smtp: opts.ports?.smtp ?? pSmtp!,
+      dav: opts.ports?.dav ?? pDav!,
+      imaps: opts.ports?.imaps ?? pImaps!,
+      managesieve: opts.ports?.managesieve ?? pSieve!,
+      smtpRelay: opts.ports?.smtpRelay ?? pRelay!,
+    };
+    // Dovecot's Sieve sends vacation replies to the sink's relay port, known before either starts.
+    const sieve = withSieve ? { managesievePort: ports.managesieve, submissionPort: ports.smtpRelay } : undefined;
     dovecot = radicale = sink = undefined;
     const started = await Promise.allSettled([
-      startDovecot({ runDir, dataDir: dir, imapPort: ports.imap, lmtpPort: ports.lmtp, connections: opts.dovecotConnections, imapClientsPerProcess: opts.imapClientsPerProcess, users: users.values(), tls: cert && { certFile: cert.certFile, keyFile: cert.keyFile, imapsPort: ports.imaps } }),
+      startDovecot({ runDir, dataDir: dir, imapPort: ports.imap, lmtpPort: ports.lmtp, connections: opts.dovecotConnections, imapClientsPerProcess: opts.imapClientsPerProcess, users: users.values(), tls: cert && { certFile: cert.certFile, keyFile: cert.keyFile, imapsPort: ports.imaps }, ...(sieve ? { sieve } : {}) }),
       startRadicale({ runDir, dataDir: dir, port: ports.dav, users: users.values(), ...(opts.davRights !== undefined ? { rights: opts.davRights } : {}) }),
     ]);
     if (started[0].status === 'fulfilled') dovecot = started[0].value;
     if (started[1].status === 'fulfilled') radicale = started[1].value;
     try {
       for (const s of started) if (s.status === 'rejected') throw s.reason;
-      sink = await startSmtpSink({ port: ports.smtp, users: () => users.values(), lmtp: dovecot!.lmtp, maxSize: opts.smtpMaxSize });
+      sink = await startSmtpSink({ port: ports.smtp, users: () => users.values(), lmtp: dovecot!.lmtp, maxSize: opts.smtpMaxSize, ...(sieve ? { relayPort: ports.smtpRelay } : {}) });
       break;
     } catch (e) {
       await Promise.allSettled([dovecot?.stop(), radicale?.stop()]);
@@ -214,6 +232,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dir,
     imap: { host: LOOPBACK, port: ports.imap, url: `imap://${LOOPBACK}:${ports.imap}` },
     lmtp: { host: LOOPBACK, port: ports.lmtp },
+    ...(withSieve ? { managesieve: { host: LOOPBACK, port: ports.managesieve, url: `sieve://${LOOPBACK}:${ports.managesieve}` } } : {}),
     imaps: cert ? { host: LOOPBACK, port: ports.imaps, url: `imaps://${LOOPBACK}:${ports.imaps}` } : undefined,
     tlsCa: cert?.certPem,
     smtp: { host: smtp.host, port: smtp.port, url: smtp.url },

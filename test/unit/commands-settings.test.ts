@@ -129,6 +129,25 @@ describe('buildSettingsResponse (MS-ASCMD 2.2.1.18)', () => {
     );
   });
 
+  it('writes a time-based Oof Get: OofState 2, StartTime, EndTime, then the messages in MS-ASCMD 2.2.3.83 order', () => {
+    const oof = {
+      oofState: 2,
+      startTime: '2027-07-01T00:00:00.000Z',
+      endTime: '2027-07-15T00:00:00.000Z',
+      messages: [
+        { appliesTo: 'ExternalKnown' as const, enabled: true, replyMessage: 'Away', bodyType: 'HTML' },
+        { appliesTo: 'ExternalUnknown' as const, enabled: true, replyMessage: 'Away', bodyType: 'HTML' },
+      ],
+    };
+    expect(xml(buildSettingsResponse({ status: 1, oof: { status: 1, get: oof } }, '12.1'))).toBe(
+      '<Settings:Settings><Status>1</Status><Oof><Status>1</Status><Get><OofState>2</OofState>' +
+        '<StartTime>2027-07-01T00:00:00.000Z</StartTime><EndTime>2027-07-15T00:00:00.000Z</EndTime>' +
+        '<OofMessage><AppliesToExternalKnown/><Enabled>1</Enabled><ReplyMessage>Away</ReplyMessage><BodyType>HTML</BodyType></OofMessage>' +
+        '<OofMessage><AppliesToExternalUnknown/><Enabled>1</Enabled><ReplyMessage>Away</ReplyMessage><BodyType>HTML</BodyType></OofMessage>' +
+        '</Get></Oof></Settings:Settings>',
+    );
+  });
+
   it('writes a failed part with only its Status', () => {
     expect(xml(buildSettingsResponse({ status: 1, devicePassword: { status: SettingsStatus.DeniedByPolicy } }, '14.0'))).toBe(
       '<Settings:Settings><Status>1</Status><DevicePassword><Status>7</Status></DevicePassword></Settings:Settings>',

@@ -84,6 +84,14 @@ describe('config', () => {
     expect(errorOf(() => loadConfig({ file, env: {} })).key).toBe('--config');
   });
 
+  it('EAS_MANAGESIEVE_URL: sieve://host[:port], STARTTLS mode and verification; unset means no Out of Office', () => {
+    expect(buildConfig(REQUIRED).managesieve).toBeUndefined();
+    expect(buildConfig(REQUIRED, { EAS_MANAGESIEVE_URL: 'sieve://mail.example.org' }).managesieve).toEqual({ host: 'mail.example.org', port: 4190, starttls: 'auto', verifyTls: true });
+    expect(buildConfig(REQUIRED, { EAS_MANAGESIEVE_URL: 'sieve://[::1]:2000', EAS_MANAGESIEVE_STARTTLS: 'required', EAS_MANAGESIEVE_TLS_VERIFY: 'false' }).managesieve).toEqual({ host: '::1', port: 2000, starttls: 'required', verifyTls: false });
+    expect(errorOf(() => buildConfig(REQUIRED, { EAS_MANAGESIEVE_URL: 'imap://mail.example.org' })).key).toBe('EAS_MANAGESIEVE_URL');
+    expect(errorOf(() => buildConfig(REQUIRED, { EAS_MANAGESIEVE_URL: 'sieve://mail.example.org', EAS_MANAGESIEVE_STARTTLS: 'maybe' })).key).toBe('EAS_MANAGESIEVE_STARTTLS');
+  });
+
   it('trust proxy accepts booleans, hop counts and address lists', () => {
     expect(buildConfig({ ...REQUIRED, EAS_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(buildConfig({ ...REQUIRED, EAS_TRUST_PROXY: '2' }).trustProxy).toBe(2);
