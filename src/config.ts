@@ -1,5 +1,6 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import type { ImapEndpoint } from '../backends/imap/pool.ts';
+import type { ManageSieveEndpoint } from '../backends/sieve/client.ts';
 
 /**
  * Device security policy sent by Provision (MS-ASPROV 2.2.2.18 EASProvisionDoc).
@@ -49,12 +50,25 @@ export interface Config {
   readonly smtpUrl: string;
   readonly caldavUrl?: string;
   readonly carddavUrl?: string;
+  /** Out of Office as a Sieve vacation (EAS_MANAGESIEVE_*); absent = Oof Get says off, Set is refused. */
+  readonly managesieve?: ManageSieveEndpoint;
   /**
    * Make a "Calendar", "Tasks" or "Contacts" collection for a user who has
    * none (EAS_DAV_CREATE_DEFAULTS): phones expect the default folders an
    * Exchange mailbox always has, and a new Radicale user has only a principal.
    */
   readonly davCreateDefaults: boolean;
+  /**
+   * Where Notes (MS-ASNOTE, 14.0+) live (EAS_NOTES_BACKEND): `imap` = an IMAP
+   * folder of Apple-style note messages (EAS_NOTES_FOLDER), `off` = no Notes folder.
+   */
+  readonly notes: { readonly backend: 'imap' | 'off'; readonly folder: string; readonly createFolder: boolean };
+  /** PEM bundle of the roots ValidateCert trusts instead of Node's built-in store (EAS_VALIDATE_CERT_CA_FILE). */
+  readonly validateCertCaFile?: string;
+  /** Largest contact Picture sent to a device, decoded bytes (bigger JPEGs are scaled down). */
+  readonly contactPictureMaxBytes: number;
+  /** EAS_CARDDAV_DEFAULT_BOOK: which address book is the default Contacts folder (path segment or display name). */
+  readonly carddavDefaultBook?: string;
   /** The GAL for Search and ResolveRecipients (EAS_GAL_*); absent = no directory. */
   readonly directory?: DirectoryConfig;
   /** EAS_GAL_USER / EAS_GAL_PASSWORD_FILE: the DAV login that reads the GAL book and other users' free/busy. */
@@ -108,7 +122,16 @@ export const CONFIG_KEYS = {
   EAS_SMTP_URL: { default: REQUIRED, help: 'smtp://host:587 or smtps://host:465 for sending' },
   EAS_CALDAV_URL: { default: undefined, help: 'CalDAV base URL (calendars, tasks)' },
   EAS_CARDDAV_URL: { default: undefined, help: 'CardDAV base URL (contacts)' },
+  EAS_MANAGESIEVE_URL: { default: undefined, help: 'sieve://host:4190 of the ManageSieve server (RFC 5804) that keeps Out of Office as a Sieve vacation; unset = no Out of Office' },
+  EAS_MANAGESIEVE_STARTTLS: { default: 'auto', help: 'auto (STARTTLS when offered) | required | off' },
+  EAS_MANAGESIEVE_TLS_VERIFY: { default: true, help: 'verify the ManageSieve server certificate' },
+  EAS_CARDDAV_DEFAULT_BOOK: { default: undefined, help: 'the address book that is the default Contacts folder (its last path segment or display name); unset = contacts/default/personal/addressbook, else the first' },
+  EAS_CONTACT_PICTURE_MAX_BYTES: { default: 48 * 1024, help: 'largest contact photo sent to a phone (decoded bytes; a bigger JPEG is scaled down, other formats left out; Exchange: 48 KB)' },
   EAS_DAV_CREATE_DEFAULTS: { default: true, help: 'create a Calendar, Tasks and Contacts collection for users who have none' },
+  EAS_NOTES_BACKEND: { default: 'imap', help: 'imap (an IMAP folder of Apple Notes style messages) | off' },
+  EAS_NOTES_FOLDER: { default: 'Notes', help: 'IMAP folder that holds the notes (Apple Notes uses "Notes")' },
+  EAS_NOTES_CREATE_FOLDER: { default: true, help: 'create the Notes IMAP folder at FolderSync when it is missing' },
+  EAS_VALIDATE_CERT_CA_FILE: { default: undefined, help: 'PEM bundle of trusted roots for ValidateCert; unset = Node\'s built-in root store' },
   EAS_GAL_CARDDAV_URL: { default: undefined, help: 'full URL of a shared CardDAV address book used as the GAL' },
   EAS_GAL_USER: { default: undefined, help: 'service login that reads the GAL book (and free/busy); unset = each user reads with their own login' },
   EAS_GAL_PASSWORD_FILE: { default: undefined, help: 'file holding the password of EAS_GAL_USER' },
@@ -204,6 +227,9 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
   const maxHb = int('EAS_PING_MAX_HEARTBEAT', 1, 3540);
   if (maxHb < minHb) throw new ConfigError('EAS_PING_MAX_HEARTBEAT', `must not be below EAS_PING_MIN_HEARTBEAT (${minHb})`);
 
+  const caFile = str('EAS_VALIDATE_CERT_CA_FILE');
+  if (caFile) readable('EAS_VALIDATE_CERT_CA_FILE', caFile);
+
   const level = str('EAS_LOG_LEVEL')!;
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
   if (!(levels as readonly string[]).includes(level)) throw new ConfigError('EAS_LOG_LEVEL', `must be one of ${levels.join('|')} (got ${JSON.stringify(level)})`);
@@ -222,7 +248,12 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     smtpUrl: url('EAS_SMTP_URL', str('EAS_SMTP_URL')!, ['smtp:', 'smtps:']),
     ...optionalUrl('caldavUrl', 'EAS_CALDAV_URL', str('EAS_CALDAV_URL')),
     ...optionalUrl('carddavUrl', 'EAS_CARDDAV_URL', str('EAS_CARDDAV_URL')),
+    ...managesieveConfig(str('EAS_MANAGESIEVE_URL'), str('EAS_MANAGESIEVE_STARTTLS')!, bool('EAS_MANAGESIEVE_TLS_VERIFY')),
     davCreateDefaults: bool('EAS_DAV_CREATE_DEFAULTS'),
+    notes: { backend: notesBackend(str('EAS_NOTES_BACKEND')!), folder: str('EAS_NOTES_FOLDER') ?? 'Notes', createFolder: bool('EAS_NOTES_CREATE_FOLDER') },
+    ...(caFile ? { validateCertCaFile: caFile } : {}),
+    ...(str('EAS_CARDDAV_DEFAULT_BOOK') ? { carddavDefaultBook: str('EAS_CARDDAV_DEFAULT_BOOK')! } : {}),
+    contactPictureMaxBytes: int('EAS_CONTACT_PICTURE_MAX_BYTES', 1024, 4 * 1024 * 1024),
     ...directoryConfig(str, int),
     galMinQueryLength: int('EAS_GAL_MIN_QUERY_LENGTH', 1, 256),
     db: str('EAS_DB')!,
@@ -317,6 +348,15 @@ function parseImapUrl(s: string): Omit<ImapEndpoint, 'verifyTls'> {
   return { host, port: u.port ? Number(u.port) : secure ? 993 : 143, secure };
 }
 
+/** EAS_MANAGESIEVE_URL: `sieve://host[:port]` (RFC 5804 3.2; port 4190 by default). */
+function managesieveConfig(s: string | undefined, starttls: string, verifyTls: boolean): { managesieve?: ManageSieveEndpoint } {
+  if (!s) return {};
+  const u = new URL(url('EAS_MANAGESIEVE_URL', s, ['sieve:']));
+  if (!['auto', 'required', 'off'].includes(starttls)) throw new ConfigError('EAS_MANAGESIEVE_STARTTLS', `must be auto, required or off (got ${JSON.stringify(starttls)})`);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { managesieve: { host, port: u.port ? Number(u.port) : 4190, starttls: starttls as ManageSieveEndpoint['starttls'], verifyTls } };
+}
+
 function parseTrustProxy(v: Raw | undefined): boolean | number | string {
   if (v === undefined || typeof v === 'boolean' || typeof v === 'number') return v ?? false;
   const s = v.trim().toLowerCase();
@@ -325,6 +365,11 @@ function parseTrustProxy(v: Raw | undefined): boolean | number | string {
   if (/^\d+$/.test(s)) return Number(s);
   if (/^[0-9a-f:.,/\s]+$/.test(s)) return s;
   throw new ConfigError('EAS_TRUST_PROXY', `must be true, false, a hop count or addresses/CIDRs (got ${JSON.stringify(v)})`);
+}
+
+function notesBackend(v: string): 'imap' | 'off' {
+  if (v === 'imap' || v === 'off') return v;
+  throw new ConfigError('EAS_NOTES_BACKEND', `must be imap or off (got ${JSON.stringify(v)})`);
 }
 
 function readable(key: ConfigKey, file: string): void {

@@ -301,6 +301,17 @@ export function escapeText(s: string, version: VcardVersion, structured = false)
   return safeText(s).replace(/[\\\n,;]/g, (c) => (c === '\n' ? '\\n' : c === ';' && !semi ? ';' : `\\${c}`));
 }
 
+/**
+ * A URI value (URL, a 4.0 PHOTO data: URI) as we write it: commas escaped.
+ * RFC 6350 leaves URI values unescaped, but Radicale's vobject reads every
+ * unescaped comma as a list separator and drops all after the first
+ * (`data:image/jpeg;base64,...` loses the whole picture). `\,` survives it,
+ * and readers unescape it as they do in text (this one, vobject, Apple).
+ */
+export function uriValue(s: string): string {
+  return s.replace(/,/g, '\\,');
+}
+
 /** A structured value from components (each one text; empty strings allowed). */
 export function structuredValue(parts: readonly string[], version: VcardVersion): string {
   return parts.map((p) => escapeText(p, version, true)).join(';');

@@ -11,7 +11,7 @@
  * the stored card, and the full-size original stays on the server.
  */
 import jpeg from 'jpeg-js';
-import { paramOf, unescapeText } from './vcard-lines.ts';
+import { paramOf, unescapeText, uriValue } from './vcard-lines.ts';
 import type { VcardProp, VcardVersion, VcardWarning } from './vcard-lines.ts';
 
 /** Decoded bytes of a Picture sent to a device, unless the caller sets another cap (Exchange's limit). */
@@ -19,6 +19,14 @@ export const DEFAULT_MAX_PICTURE_BYTES = 48 * 1024;
 
 /** Photos larger than this are not decoded at all: a contact photo has no business being bigger, and the decode is synchronous. */
 const MAX_SCALE_INPUT_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The largest picture a device may store (decoded bytes). Phones send at most
+ * a few hundred KB; a bigger one would make every later read of the card
+ * (each sync, each GAL index refresh) carry it, so the Add or Change is
+ * refused (Status 6) rather than stored, and the device keeps its copy.
+ */
+export const MAX_STORED_PICTURE_BYTES = MAX_SCALE_INPUT_BYTES;
 /** jpeg-js caps for one decode, pixels and working memory: 4 MP (2000 x 2000) takes about 1.5 s of one slow core, synchronously. */
 const MAX_SCALE_MEGAPIXELS = 4;
 const MAX_SCALE_MEMORY_MB = 64;
@@ -135,10 +143,28 @@ export function setPhoto(p: VcardProp, bytes: Buffer, version: VcardVersion): vo
   const keep = p.params.filter((x) => !['ENCODING', 'TYPE', 'VALUE', 'MEDIATYPE'].includes(x.name));
   if (version === '4.0') {
     p.params = keep;
-    p.value = `data:${kind === 'unknown' ? 'application/octet-stream' : `image/${kind}`};base64,${bytes.toString('base64')}`;
+    p.value = uriValue(`data:${kind === 'unknown' ? 'application/octet-stream' : `image/${kind}`};base64,${bytes.toString('base64')}`);
   } else {
     p.params = [{ name: 'ENCODING', values: ['b'] }, ...(kind === 'unknown' ? [] : [{ name: 'TYPE', values: [kind.toUpperCase()] }]), ...keep];
     p.value = bytes.toString('base64');
   }
   p.raw = undefined;
+}
+
+/**
+ * The card text without its PHOTO properties (and their folded lines), for a
+ * resource too large to handle whole: a contact with a 20 MB photo still
+ * syncs, without the picture. The stored card is not changed; a device edit
+ * patches the full card read again, so the photo stays on the server.
+ */
+export function withoutPhotos(text: string): string {
+  const lines = text.split(/\r?\n/);
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of lines) {
+    if (skipping && (line.startsWith(' ') || line.startsWith('\t'))) continue;
+    skipping = /^(?:[A-Za-z0-9-]+\.)?PHOTO[;:]/i.test(line);
+    if (!skipping) out.push(line);
+  }
+  return out.join('\r\n');
 }

@@ -22,9 +22,10 @@ import { NO_YEAR, dateKey, dateOfEas, formatVcardDate } from './vcard-dates.ts';
 import type { CalendarDate } from './vcard-dates.ts';
 import { PHONE_FIELDS, RELATED_FIELD, addressFields, phoneTypes, relatedProps, typeParam } from './vcard-kinds.ts';
 import type { RelatedKind } from './vcard-kinds.ts';
-import { cardText, escapeText, newProp, safeText, splitEscaped, structuredValue, unescapeText } from './vcard-lines.ts';
+import { cardText, escapeText, newProp, safeText, splitEscaped, structuredValue, unescapeText, uriValue } from './vcard-lines.ts';
 import type { VcardCard, VcardParam, VcardProp, VcardVersion } from './vcard-lines.ts';
-import { fromBase64, setPhoto } from './vcard-photo.ts';
+import { BackendError } from '../errors.ts';
+import { MAX_STORED_PICTURE_BYTES, fromBase64, setPhoto } from './vcard-photo.ts';
 import { EMAIL_FIELDS, IM_FIELDS, IM_PLACEHOLDER, emailAddress, readCard } from './vcard-read.ts';
 import type { ReadCard } from './vcard-read.ts';
 
@@ -227,7 +228,7 @@ export function writeCard(c: EasContact, base: { card: VcardCard; text: string }
     slot(P, f, v, was(f), (p) => (p.value = esc(v!)), () => [newProp(name, esc(v!))]);
   }
   const url = str('webPage')?.trim();
-  slot(P, 'webPage', url, was('webPage'), (p) => (p.value = oneLine(url!)), () => [newProp('URL', oneLine(url!))]);
+  slot(P, 'webPage', url, was('webPage'), (p) => (p.value = uriValue(oneLine(url!))), () => [newProp('URL', uriValue(oneLine(url!)))]);
 
   const org = [str('companyName') ?? '', str('department') ?? ''];
   const orgPrev = [was('companyName') ?? '', was('department') ?? ''];
@@ -300,6 +301,7 @@ export function writeCard(c: EasContact, base: { card: VcardCard; text: string }
   if (c.picture !== undefined) {
     const pic = c.picture.replace(/\s+/g, '');
     const bytes = fromBase64(pic);
+    if (bytes && bytes.length > MAX_STORED_PICTURE_BYTES) throw new BackendError('TooLarge', `picture of ${bytes.length} bytes over ${MAX_STORED_PICTURE_BYTES}`);
     const make = (): VcardProp[] => {
       const p = newProp('PHOTO', '');
       setPhoto(p, bytes!, version);

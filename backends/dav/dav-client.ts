@@ -1,3 +1,4 @@
+import { withoutPhotos } from '../carddav/vcard-photo.ts';
 import { randomUUID } from 'node:crypto';
 import { BackendError } from '../errors.ts';
 import type { DavCollection, DavComponent, DavResource, DavResourceRef, DavStore, DavSyncDelta, UserSession } from '../types.ts';
@@ -188,11 +189,18 @@ export class DavClient implements DavStore {
         const text = textValue(m.props[kind === 'caldav' ? 'calendar-data' : 'address-data']);
         const etag = textValue(m.props['getetag'])?.trim();
         if (text === undefined || !etag) continue;
+        let data = text;
         if (Buffer.byteLength(text) > max) {
-          this.#opts.log?.warn({ event: 'dav.resource-too-large', href: m.href, bytes: Buffer.byteLength(text) }, 'DAV resource over the size limit skipped');
-          continue;
+          // Almost always a huge contact photo: the card goes out without it rather than not at all.
+          const slim = kind === 'carddav' ? withoutPhotos(text) : undefined;
+          if (slim === undefined || Buffer.byteLength(slim) > max) {
+            this.#opts.log?.warn({ event: 'dav.resource-too-large', href: m.href, bytes: Buffer.byteLength(text) }, 'DAV resource over the size limit skipped');
+            continue;
+          }
+          this.#opts.log?.warn({ event: 'dav.photo-dropped', href: m.href, bytes: Buffer.byteLength(text) }, 'vCard over the size limit read without its PHOTO');
+          data = slim;
         }
-        out.push({ href: this.#url(kind, m.href).pathname, etag, data: text });
+        out.push({ href: this.#url(kind, m.href).pathname, etag, data });
       }
     }
     return out;

@@ -12,8 +12,11 @@ import type { FolderProvider, ProvidedFolder } from './folder-hierarchy.ts';
  * 9 Contacts; phones that show one folder per class show that one), the
  * others are user folders (13, 15, 14). The default stays where it is as
  * long as its collection exists (a new calendar never takes the role
- * over); otherwise it is the collection with the smallest href. DAV
- * collections are flat: every folder is at the top level.
+ * over). Otherwise it is the configured collection (`defaultBook`,
+ * EAS_CARDDAV_DEFAULT_BOOK: the last path segment or the display name),
+ * else for address books the one the server made for the user (the names
+ * Nextcloud, Baikal, SOGo and we give it), else the collection with the
+ * smallest href. DAV collections are flat: every folder is at the top level.
  */
 
 const TYPES: Record<DavComponent, { readonly def: number; readonly user: number }> = {
@@ -38,10 +41,37 @@ function displayNameOf(c: DavCollection): string {
   }
 }
 
+/** Last path segments servers give a user's own address book: ours and Nextcloud's, Baikal's, SOGo's. */
+const WELL_KNOWN_BOOKS = ['contacts', 'default', 'personal', 'addressbook'];
+
+const segmentOf = (href: string): string => {
+  const seg = href.replace(/\/+$/, '').split('/').pop() ?? href;
+  try {
+    return decodeURIComponent(seg).toLowerCase();
+  } catch {
+    return seg.toLowerCase();
+  }
+};
+
+/** The collection to be the default of `comp` when none was before. */
+function firstChoice(holding: readonly DavCollection[], comp: DavComponent, configured: string | undefined): DavCollection | undefined {
+  if (comp !== 'VCARD') return holding[0];
+  const want = configured?.trim().toLowerCase();
+  if (want) {
+    const hit = holding.find((c) => segmentOf(c.href) === want || c.displayName.trim().toLowerCase() === want);
+    if (hit) return hit;
+  }
+  for (const name of WELL_KNOWN_BOOKS) {
+    const hit = holding.find((c) => segmentOf(c.href) === name);
+    if (hit) return hit;
+  }
+  return holding[0];
+}
+
 /** Display names of the collections made for a user who has none of a class. */
 const DEFAULT_NAMES: Record<DavComponent, string> = { VEVENT: 'Calendar', VTODO: 'Tasks', VCARD: 'Contacts' };
 
-export function davFolderProvider(store: DavStore, kind: 'caldav' | 'carddav', folders: Pick<FolderRepository, 'listActive'>, opts: { createDefaults?: boolean } = {}): FolderProvider {
+export function davFolderProvider(store: DavStore, kind: 'caldav' | 'carddav', folders: Pick<FolderRepository, 'listActive'>, opts: { createDefaults?: boolean; defaultBook?: string } = {}): FolderProvider {
   const components: readonly DavComponent[] = kind === 'caldav' ? ['VEVENT', 'VTODO'] : ['VCARD'];
   return {
     source: kind,
@@ -59,7 +89,8 @@ export function davFolderProvider(store: DavStore, kind: 'caldav' | 'carddav', f
         const holding = collections.filter((c) => c.components.includes(comp));
         const paths = holding.map((c) => davFolderPath(c.href, comp));
         const prev = known.find((r) => r.type === TYPES[comp].def && paths.includes(r.path))?.path;
-        const def = prev ?? paths[0];
+        const first = firstChoice(holding, comp, opts.defaultBook);
+        const def = prev ?? (first ? davFolderPath(first.href, comp) : undefined);
         holding.forEach((c, i) => out.push({ path: paths[i]!, parentPath: null, name: displayNameOf(c), type: paths[i] === def ? TYPES[comp].def : TYPES[comp].user }));
       }
       return out;

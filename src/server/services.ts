@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import { ImapAuthenticator } from '../../backends/imap/authenticator.ts';
 import { ImapMailStore } from '../../backends/imap/index.ts';
 import { DavClient } from '../../backends/dav/dav-client.ts';
+import { ManageSieveVacationStore, type VacationStore } from '../../backends/sieve/index.ts';
 import type { Authenticator, DavStore } from '../../backends/types.ts';
 import { AuthService } from '../auth/service.ts';
 import { davFolderProvider } from '../commands/dav-folders.ts';
@@ -15,9 +16,11 @@ import type { OnDeviceWrite } from '../sync/dav/client-ops.ts';
 import { sendInvitations } from '../sync/dav/invitations.ts';
 import { extrasOf } from '../commands/compose/deps.ts';
 import { mailboxAddress } from '../commands/settings.ts';
-import { calendarClass, contactClass, taskClass } from '../sync/dav/classes.ts';
+import { calendarClass, makeContactClass, taskClass } from '../sync/dav/classes.ts';
 import { DavMembers } from '../sync/dav/members.ts';
 import { DavSource } from '../sync/dav/source.ts';
+import type { CollectionSource } from '../sync/collection-source.ts';
+import { ImapNotesSource } from '../sync/notes/source.ts';
 import { WorkerItemBuilder } from '../sync/item-workers.ts';
 import { pendingChangesFn } from '../sync/push-bridge.ts';
 import { createDirectoryServices, type DirectoryServices } from './directory-services.ts';
@@ -38,6 +41,8 @@ export interface Services extends DirectoryServices {
   readonly auth: AuthService;
   /** CalDAV / CardDAV (calendars, tasks, contacts), when EAS_CALDAV_URL or EAS_CARDDAV_URL is set. */
   readonly dav?: DavStore;
+  /** Out of Office (Settings Oof) as a Sieve vacation, when EAS_MANAGESIEVE_URL is set. */
+  readonly vacation?: VacationStore;
   /** The integer ids of DAV member hrefs (src/sync/dav/members.ts). */
   readonly davMembers: DavMembers;
   /** Sources of the folder hierarchy: IMAP, then CalDAV and CardDAV where configured. */
@@ -65,6 +70,8 @@ export interface ServiceOverrides {
   readonly mail?: ImapMailStore;
   readonly authenticator?: Authenticator;
   readonly dav?: DavStore;
+  /** Out of Office store instead of the ManageSieve one of config (tests). */
+  readonly vacation?: VacationStore;
   /** Push settings beyond config.ping (STATUS poll interval, watcher linger; tests shorten them). */
   readonly push?: Partial<PushConfig>;
   /** Directory, contacts and free/busy sources instead of those built from config (tests). */
@@ -112,17 +119,23 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     (config.caldavUrl || config.carddavUrl
       ? new DavClient({ ...(config.caldavUrl ? { caldavUrl: config.caldavUrl } : {}), ...(config.carddavUrl ? { carddavUrl: config.carddavUrl } : {}), log: log.child({ component: 'dav' }) })
       : undefined);
+  const vacation = overrides.vacation ?? (config.managesieve ? new ManageSieveVacationStore(config.managesieve) : undefined);
   const members = new DavMembers(db);
-  const davClasses = [...(config.caldavUrl ? [calendarClass, taskClass] : []), ...(config.carddavUrl ? [contactClass] : [])];
+  const davClasses = [...(config.caldavUrl ? [calendarClass, taskClass] : []), ...(config.carddavUrl ? [makeContactClass({ maxPictureBytes: config.contactPictureMaxBytes })] : [])];
   // Meetings organised on the phone mail their attendees through the same SMTP submitter as SendMail.
   let self: Services | undefined;
   const invite: OnDeviceWrite = (run, w) =>
     sendInvitations({ submit: (session, m) => extrasOf(self!).submitter.submit(session, m), log: syncLog }, run.caller.session, mailboxAddress(run.caller.mailbox, repos.mailboxes.get(run.caller.mailbox)?.email ?? null), w);
-  const sources = dav ? davClasses.map((c) => new DavSource(dav, c, members, c === calendarClass ? invite : undefined)) : [];
-  const folderProviders: FolderProvider[] = [imapFolderProvider(mail)];
+  const sources: CollectionSource[] = dav ? davClasses.map((c) => new DavSource(dav, c, members, c === calendarClass ? invite : undefined)) : [];
+  // Notes (MS-ASNOTE) in an IMAP folder, Apple Notes style (src/sync/notes).
+  const notesImap = config.notes.backend === 'imap';
+  if (notesImap) sources.push(new ImapNotesSource(mail));
+  const folderProviders: FolderProvider[] = [
+    imapFolderProvider(mail, notesImap ? { path: config.notes.folder, create: config.notes.createFolder } : undefined, log.child({ component: 'folders' })),
+  ];
   const createDefaults = { createDefaults: config.davCreateDefaults };
   if (dav && config.caldavUrl) folderProviders.push(davFolderProvider(dav, 'caldav', repos.folders, createDefaults));
-  if (dav && config.carddavUrl) folderProviders.push(davFolderProvider(dav, 'carddav', repos.folders, createDefaults));
+  if (dav && config.carddavUrl) folderProviders.push(davFolderProvider(dav, 'carddav', repos.folders, { ...createDefaults, ...(config.carddavDefaultBook ? { defaultBook: config.carddavDefaultBook } : {}) }));
   const sync = new SyncEngine({ db, store: mail, ...(builder ? { builder } : {}), sources, log: syncLog, folders: repos.folders });
   const directory = overrides.directory ?? createDirectoryServices(config, dav, log);
   const abort = new AbortController();
@@ -136,6 +149,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     mail,
     auth,
     ...(dav ? { dav } : {}),
+    ...(vacation ? { vacation } : {}),
     ...directory,
     davMembers: members,
     folderProviders,

@@ -1,3 +1,4 @@
+import { isBackendError } from '../../backends/errors.ts';
 import type { Logger } from 'pino';
 import type { MailMessageStore, UserSession } from '../../backends/types.ts';
 import { SyncStatus, type SyncCollectionRequest, type SyncCollectionResponse, type SyncItemResponse } from '../../protocol/commands/sync.ts';
@@ -216,6 +217,13 @@ export class SyncEngine {
       try {
         await source.detect(after);
       } catch (e) {
+        if (isBackendError(e, 'NotFound')) {
+          // The backend folder went away since the last FolderSync (a book or mailbox deleted
+          // elsewhere): Status 12 makes the device refresh its hierarchy instead of retrying
+          // a server error forever (MS-ASCMD 2.2.3.177.17). Nothing is written.
+          this.deps.log.info({ event: 'sync.folder-gone', collection: req.collectionId }, 'backend folder gone: hierarchy changed');
+          return { ...base, syncKey: req.syncKey, status: SyncStatus.FolderHierarchyChanged };
+        }
         if (!(e instanceof GenerationChanged)) throw e;
         repo.transaction(() => repo.reset(ref));
         source.forget?.(ref);

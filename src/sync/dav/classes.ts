@@ -92,28 +92,39 @@ export const taskClass: DavItemClass<EasTask> = {
   },
 };
 
-/** MS-ASCNTC: vCard resources of CardDAV address books (folder types 9 / 14). */
-export const contactClass: DavItemClass<EasContact> = {
-  className: 'Contacts',
-  kind: 'carddav',
-  component: 'VCARD',
-  defaultType: FolderType.Contacts,
-  userType: FolderType.UserContacts,
-  contentType: 'text/vcard; charset=utf-8',
-  extension: '.vcf',
-  dateFilter: false,
-  parse(data) {
-    const p = vcardToEasContact(data);
-    return { item: p.item, uid: p.uid, date: END_OF_TIME, warnings: p.warnings };
-  },
-  inWindow: () => true,
-  toApplicationData(item, version, options) {
-    const body = shapeItemBody(item.body, options, version);
-    const { body: _b, ...rest } = item;
-    return contactToApplicationData({ ...rest, ...(body ? { body } : {}) }, version);
-  },
-  fromApplicationData: (appData, version) => contactFromApplicationData(appData, version),
-  serialize(item, opts) {
-    return { data: easContactToVcard(item, { uid: opts.uid, ...(opts.base !== undefined ? { base: opts.base } : {}) }), warnings: [] };
-  },
-};
+/**
+ * MS-ASCNTC: vCard resources of CardDAV address books (folder types 9 / 14).
+ * `maxPictureBytes` (EAS_CONTACT_PICTURE_MAX_BYTES) caps the Picture sent to
+ * a device; the same limit is given when writing, so a scaled picture the
+ * device echoes back is known as unchanged and the full-size PHOTO stays.
+ */
+export function makeContactClass(opts: { readonly maxPictureBytes?: number } = {}): DavItemClass<EasContact> {
+  const limit = opts.maxPictureBytes !== undefined ? { maxPictureBytes: opts.maxPictureBytes } : {};
+  return {
+    className: 'Contacts',
+    kind: 'carddav',
+    component: 'VCARD',
+    defaultType: FolderType.Contacts,
+    userType: FolderType.UserContacts,
+    contentType: 'text/vcard; charset=utf-8',
+    extension: '.vcf',
+    dateFilter: false,
+    parse(data) {
+      const p = vcardToEasContact(data, limit);
+      return { item: p.item, uid: p.uid, date: END_OF_TIME, warnings: p.warnings };
+    },
+    inWindow: () => true,
+    toApplicationData(item, version, options) {
+      const body = shapeItemBody(item.body, options, version);
+      const { body: _b, ...rest } = item;
+      return contactToApplicationData({ ...rest, ...(body ? { body } : {}) }, version);
+    },
+    fromApplicationData: (appData, version) => contactFromApplicationData(appData, version),
+    serialize(item, o) {
+      return { data: easContactToVcard(item, { uid: o.uid, ...(o.base !== undefined ? { base: o.base } : {}), ...limit }), warnings: [] };
+    },
+  };
+}
+
+/** Contacts with Exchange's picture limit (48 KiB). */
+export const contactClass: DavItemClass<EasContact> = makeContactClass();
