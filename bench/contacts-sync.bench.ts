@@ -12,7 +12,8 @@
  */
 import jpeg from 'jpeg-js';
 import { fetchVCards } from 'tsdav';
-import { startStack, type Stack } from '../src/devstack/stack.ts';
+import { startStack } from '../src/devstack/stack.ts';
+import { putAll } from './dav-put.ts';
 import { startTestServer } from '../test/integration/server-setup.ts';
 import { initialSync, setUpPhone } from '../src/client/sync-session.ts';
 
@@ -62,26 +63,14 @@ function vcard(i: number, pic: string): string {
   return lines.join('\r\n');
 }
 
-async function putAll(stack: Stack, book: string, bodies: string[]): Promise<void> {
-  const auth = `Basic ${Buffer.from(`${USER}:${stack.user(USER).password}`).toString('base64')}`;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < bodies.length) {
-      const i = next++;
-      const res = await fetch(`${book}c-${i}.vcf`, { method: 'PUT', headers: { authorization: auth, 'content-type': 'text/vcard; charset=utf-8' }, body: bodies[i] });
-      await res.arrayBuffer();
-      if (res.status !== 201 && res.status !== 204) throw new Error(`PUT ${i}: ${res.status}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-}
+const ITEM = { prefix: 'c-', ext: '.vcf', contentType: 'text/vcard; charset=utf-8' };
 
 export async function run(): Promise<Record<string, unknown>> {
   const stack = await startStack();
   try {
     const pic = photo(30_000);
     const book = await stack.ensureAddressBook(USER, 'bench', 'Bench contacts');
-    await putAll(stack, book, Array.from({ length: CONTACTS }, (_, i) => vcard(i, pic.toString('base64'))));
+    await putAll(stack, USER, book, Array.from({ length: CONTACTS }, (_, i) => vcard(i, pic.toString('base64'))), ITEM);
     const server = await startTestServer(stack, { env: { EAS_LOG_LEVEL: 'silent' } });
     try {
       const headers = { authorization: `Basic ${Buffer.from(`${USER}:${stack.user(USER).password}`).toString('base64')}` };

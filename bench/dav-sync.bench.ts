@@ -13,7 +13,8 @@
  * loop with the server, so both sides pay the same overhead.
  */
 import { fetchCalendarObjects } from 'tsdav';
-import { startStack, type Stack } from '../src/devstack/stack.ts';
+import { startStack } from '../src/devstack/stack.ts';
+import { putAll } from './dav-put.ts';
 import { startTestServer } from '../test/integration/server-setup.ts';
 import { initialSync, setUpPhone, syncOne } from '../src/client/sync-session.ts';
 
@@ -60,19 +61,7 @@ function event(i: number, base: number): string {
 const todo = (i: number): string =>
   vcal(['BEGIN:VTODO', `UID:task-${i}@bench`, 'DTSTAMP:20260101T000000Z', `SUMMARY:Task ${i}`, `DUE;VALUE=DATE:202612${String(1 + (i % 28)).padStart(2, '0')}`, `PRIORITY:${1 + (i % 9)}`, i % 5 === 0 ? 'STATUS:COMPLETED' : 'STATUS:NEEDS-ACTION', 'END:VTODO']);
 
-async function putAll(stack: Stack, collection: string, bodies: string[]): Promise<void> {
-  const auth = `Basic ${Buffer.from(`${USER}:${stack.user(USER).password}`).toString('base64')}`;
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < bodies.length) {
-      const i = next++;
-      const res = await fetch(`${collection}item-${i}.ics`, { method: 'PUT', headers: { authorization: auth, 'content-type': 'text/calendar; charset=utf-8' }, body: bodies[i] });
-      await res.arrayBuffer();
-      if (res.status !== 201 && res.status !== 204) throw new Error(`PUT ${i}: ${res.status}`);
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-}
+const ITEM = { prefix: 'item-', ext: '.ics', contentType: 'text/calendar; charset=utf-8' };
 
 /** One sync-collection REPORT (RFC 6578) asking for ETags only; the response text. */
 async function syncCollection(collection: string, headers: Record<string, string>, token: string): Promise<string> {
@@ -89,8 +78,8 @@ export async function run(): Promise<Record<string, unknown>> {
     const base = Date.now() - 7 * DAY;
     const cal = await stack.ensureCalendar(USER, 'bench', 'Bench');
     const tasks = await stack.ensureTaskList(USER, 'benchtasks', 'Bench tasks');
-    await putAll(stack, cal, Array.from({ length: EVENTS }, (_, i) => event(i, base)));
-    await putAll(stack, tasks, Array.from({ length: TASKS }, (_, i) => todo(i)));
+    await putAll(stack, USER, cal, Array.from({ length: EVENTS }, (_, i) => event(i, base)), ITEM);
+    await putAll(stack, USER, tasks, Array.from({ length: TASKS }, (_, i) => todo(i)), ITEM);
     const server = await startTestServer(stack, { env: { EAS_LOG_LEVEL: 'silent' } });
     try {
       const headers = { authorization: `Basic ${Buffer.from(`${USER}:${stack.user(USER).password}`).toString('base64')}` };
