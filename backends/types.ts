@@ -205,14 +205,14 @@ export interface MailWatcher {
 }
 
 /** What a DAV collection holds, by RFC 4791 supported-calendar-component-set or the CardDAV resourcetype. */
-export type DavComponent = 'VEVENT' | 'VTODO' | 'VCARD';
+export type DavComponent = 'VEVENT' | 'VTODO' | 'VJOURNAL' | 'VCARD';
 
 /** One CalDAV calendar / task list or CardDAV address book of the user. */
 export interface DavCollection {
   /** Absolute path of the collection on its server, ending in "/" (the backend identity). */
   readonly href: string;
   readonly displayName: string;
-  /** VEVENT and/or VTODO for a calendar, VCARD for an address book. */
+  /** VEVENT, VTODO and/or VJOURNAL for a calendar, VCARD for an address book. */
   readonly components: readonly DavComponent[];
   /** DAV:sync-token (RFC 6578) when the server has one. */
   readonly syncToken?: string;
@@ -282,4 +282,25 @@ export interface DavStore {
   renameCollection(session: UserSession, kind: 'caldav' | 'carddav', href: string, displayName: string): Promise<void>;
   /** DELETE of a whole collection. */
   deleteCollection(session: UserSession, kind: 'caldav' | 'carddav', href: string): Promise<void>;
+}
+
+/**
+ * A message search condition tree (the backend's view of an EAS Search or
+ * Find query): words anywhere in the message or in one header, received
+ * (INTERNALDATE) strictly after / before a time, And and Or of those.
+ */
+export type MailSearchNode =
+  | { readonly op: 'and' | 'or'; readonly children: readonly MailSearchNode[] }
+  | { readonly op: 'text'; readonly field: 'any' | 'from' | 'to' | 'subject'; readonly value: string }
+  | { readonly op: 'after' | 'before'; readonly date: Date };
+
+/** One message that matched, with what results are sorted by. */
+export interface MailSearchHit {
+  readonly uid: number;
+  readonly internalDate: Date;
+}
+
+/** Message search in one folder, read-only (an optional ability of a mail store). */
+export interface MailSearchStore {
+  search(session: UserSession, path: string, query: MailSearchNode): Promise<{ uidValidity: number; hits: MailSearchHit[] }>;
 }

@@ -60,9 +60,10 @@ export interface Config {
   readonly davCreateDefaults: boolean;
   /**
    * Where Notes (MS-ASNOTE, 14.0+) live (EAS_NOTES_BACKEND): `imap` = an IMAP
-   * folder of Apple-style note messages (EAS_NOTES_FOLDER), `off` = no Notes folder.
+   * folder of Apple-style note messages (EAS_NOTES_FOLDER), `caldav` = VJOURNAL
+   * in CalDAV collections that support it (needs EAS_CALDAV_URL), `off` = no Notes folder.
    */
-  readonly notes: { readonly backend: 'imap' | 'off'; readonly folder: string; readonly createFolder: boolean };
+  readonly notes: { readonly backend: 'imap' | 'caldav' | 'off'; readonly folder: string; readonly createFolder: boolean };
   /** PEM bundle of the roots ValidateCert trusts instead of Node's built-in store (EAS_VALIDATE_CERT_CA_FILE). */
   readonly validateCertCaFile?: string;
   /** Largest contact Picture sent to a device, decoded bytes (bigger JPEGs are scaled down). */
@@ -128,7 +129,7 @@ export const CONFIG_KEYS = {
   EAS_CARDDAV_DEFAULT_BOOK: { default: undefined, help: 'the address book that is the default Contacts folder (its last path segment or display name); unset = contacts/default/personal/addressbook, else the first' },
   EAS_CONTACT_PICTURE_MAX_BYTES: { default: 48 * 1024, help: 'largest contact photo sent to a phone (decoded bytes; a bigger JPEG is scaled down, other formats left out; Exchange: 48 KB)' },
   EAS_DAV_CREATE_DEFAULTS: { default: true, help: 'create a Calendar, Tasks and Contacts collection for users who have none' },
-  EAS_NOTES_BACKEND: { default: 'imap', help: 'imap (an IMAP folder of Apple Notes style messages) | off' },
+  EAS_NOTES_BACKEND: { default: 'imap', help: 'imap (an IMAP folder of Apple Notes style messages) | caldav (VJOURNAL in CalDAV; needs EAS_CALDAV_URL) | off' },
   EAS_NOTES_FOLDER: { default: 'Notes', help: 'IMAP folder that holds the notes (Apple Notes uses "Notes")' },
   EAS_NOTES_CREATE_FOLDER: { default: true, help: 'create the Notes IMAP folder at FolderSync when it is missing' },
   EAS_VALIDATE_CERT_CA_FILE: { default: undefined, help: 'PEM bundle of trusted roots for ValidateCert; unset = Node\'s built-in root store' },
@@ -250,7 +251,7 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     ...optionalUrl('carddavUrl', 'EAS_CARDDAV_URL', str('EAS_CARDDAV_URL')),
     ...managesieveConfig(str('EAS_MANAGESIEVE_URL'), str('EAS_MANAGESIEVE_STARTTLS')!, bool('EAS_MANAGESIEVE_TLS_VERIFY')),
     davCreateDefaults: bool('EAS_DAV_CREATE_DEFAULTS'),
-    notes: { backend: notesBackend(str('EAS_NOTES_BACKEND')!), folder: str('EAS_NOTES_FOLDER') ?? 'Notes', createFolder: bool('EAS_NOTES_CREATE_FOLDER') },
+    notes: { backend: notesBackend(str('EAS_NOTES_BACKEND')!, !!str('EAS_CALDAV_URL')), folder: str('EAS_NOTES_FOLDER') ?? 'Notes', createFolder: bool('EAS_NOTES_CREATE_FOLDER') },
     ...(caFile ? { validateCertCaFile: caFile } : {}),
     ...(str('EAS_CARDDAV_DEFAULT_BOOK') ? { carddavDefaultBook: str('EAS_CARDDAV_DEFAULT_BOOK')! } : {}),
     contactPictureMaxBytes: int('EAS_CONTACT_PICTURE_MAX_BYTES', 1024, 4 * 1024 * 1024),
@@ -367,9 +368,10 @@ function parseTrustProxy(v: Raw | undefined): boolean | number | string {
   throw new ConfigError('EAS_TRUST_PROXY', `must be true, false, a hop count or addresses/CIDRs (got ${JSON.stringify(v)})`);
 }
 
-function notesBackend(v: string): 'imap' | 'off' {
-  if (v === 'imap' || v === 'off') return v;
-  throw new ConfigError('EAS_NOTES_BACKEND', `must be imap or off (got ${JSON.stringify(v)})`);
+function notesBackend(v: string, hasCaldav: boolean): 'imap' | 'caldav' | 'off' {
+  if (v === 'caldav' && !hasCaldav) throw new ConfigError('EAS_NOTES_BACKEND', 'caldav needs EAS_CALDAV_URL');
+  if (v === 'imap' || v === 'caldav' || v === 'off') return v;
+  throw new ConfigError('EAS_NOTES_BACKEND', `must be imap, caldav or off (got ${JSON.stringify(v)})`);
 }
 
 function readable(key: ConfigKey, file: string): void {

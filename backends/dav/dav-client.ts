@@ -277,10 +277,13 @@ export class DavClient implements DavStore {
   }
 }
 
-/** What a listed collection holds: VEVENT/VTODO per its component set (absent = both, RFC 4791 5.2.3), VCARD for address books. */
+/**
+ * What a listed collection holds: VEVENT/VTODO/VJOURNAL per its component set
+ * (absent = VEVENT and VTODO, RFC 4791 5.2.3: VJOURNAL only when listed), VCARD for address books.
+ */
 function collectionComponents(kind: Kind, type: unknown, comps: unknown): DavComponent[] {
   if (kind === 'carddav') return hasResourceType(type, 'addressbook') ? ['VCARD'] : [];
   if (!hasResourceType(type, 'calendar')) return [];
   const names = componentNames(comps) ?? ['VEVENT', 'VTODO'];
-  return (['VEVENT', 'VTODO'] as const).filter((c) => names.includes(c));
+  return (['VEVENT', 'VTODO', 'VJOURNAL'] as const).filter((c) => names.includes(c));
 }

@@ -22,6 +22,7 @@ import type { FolderProvider, ProvidedFolder } from './folder-hierarchy.ts';
 const TYPES: Record<DavComponent, { readonly def: number; readonly user: number }> = {
   VEVENT: { def: FolderType.Calendar, user: FolderType.UserCalendar },
   VTODO: { def: FolderType.Tasks, user: FolderType.UserTasks },
+  VJOURNAL: { def: FolderType.Notes, user: FolderType.UserNotes },
   VCARD: { def: FolderType.Contacts, user: FolderType.UserContacts },
 };
 
@@ -69,10 +70,11 @@ function firstChoice(holding: readonly DavCollection[], comp: DavComponent, conf
 }
 
 /** Display names of the collections made for a user who has none of a class. */
-const DEFAULT_NAMES: Record<DavComponent, string> = { VEVENT: 'Calendar', VTODO: 'Tasks', VCARD: 'Contacts' };
+const DEFAULT_NAMES: Record<DavComponent, string> = { VEVENT: 'Calendar', VTODO: 'Tasks', VJOURNAL: 'Notes', VCARD: 'Contacts' };
 
-export function davFolderProvider(store: DavStore, kind: 'caldav' | 'carddav', folders: Pick<FolderRepository, 'listActive'>, opts: { createDefaults?: boolean; defaultBook?: string } = {}): FolderProvider {
-  const components: readonly DavComponent[] = kind === 'caldav' ? ['VEVENT', 'VTODO'] : ['VCARD'];
+export function davFolderProvider(store: DavStore, kind: 'caldav' | 'carddav', folders: Pick<FolderRepository, 'listActive'>, opts: { createDefaults?: boolean; defaultBook?: string; notes?: boolean } = {}): FolderProvider {
+  // VJOURNAL collections are Notes folders only with EAS_NOTES_BACKEND=caldav (otherwise notes live in IMAP).
+  const components: readonly DavComponent[] = kind === 'caldav' ? ['VEVENT', 'VTODO', ...(opts.notes ? (['VJOURNAL'] as const) : [])] : ['VCARD'];
   return {
     source: kind,
     async list(session: UserSession): Promise<ProvidedFolder[]> {

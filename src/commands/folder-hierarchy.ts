@@ -49,17 +49,40 @@ export function isSpecialFolderType(type: number): boolean {
   return type !== FolderType.UserMail && type !== FolderType.UserGeneric && !(type >= 13 && type <= 17);
 }
 
-/** Adapts the IMAP folder store to a FolderProvider. */
-export function imapFolderProvider(store: { listFolders(s: UserSession): Promise<MailFolder[]> }): FolderProvider {
+/** The IMAP folder that holds Notes (MS-ASNOTE) and whether to create it when it is missing. */
+export interface NotesFolderOptions {
+  readonly path: string;
+  readonly create: boolean;
+}
+
+/**
+ * Adapts the IMAP folder store to a FolderProvider. With `notes`, the
+ * folder at `notes.path` is the default Notes folder (type 10), created
+ * (top level, like Apple Notes' "Notes") when missing and `notes.create`;
+ * a failed create leaves the hierarchy without it rather than failing FolderSync.
+ */
+export function imapFolderProvider(
+  store: { listFolders(s: UserSession): Promise<MailFolder[]>; createFolder?(s: UserSession, parentPath: string | null, name: string): Promise<MailFolder> },
+  notes?: NotesFolderOptions,
+  log?: { warn(o: object, msg: string): void },
+): FolderProvider {
   return {
     source: 'imap',
     async list(session) {
-      const folders = (await store.listFolders(session)) as ImapFolder[];
+      let folders = (await store.listFolders(session)) as ImapFolder[];
+      if (notes?.create && store.createFolder && !folders.some((f) => f.path === notes.path)) {
+        try {
+          await store.createFolder(session, null, notes.path);
+          folders = (await store.listFolders(session)) as ImapFolder[];
+        } catch (err) {
+          log?.warn({ event: 'foldersync.notes-create-failed', path: notes.path, err: err instanceof Error ? err.message : String(err) }, 'could not create the Notes folder');
+        }
+      }
       return folders.map((f) => ({
         path: f.path,
         parentPath: f.parentPath,
         name: f.name,
-        type: imapFolderType(f),
+        type: notes && f.path === notes.path ? FolderType.Notes : imapFolderType(f),
         ...(f.uidValidity !== undefined ? { hint: String(f.uidValidity) } : {}),
       }));
     },

@@ -1,9 +1,11 @@
 import {
   buildFolderSyncResponse,
   FolderSyncStatus,
+  FolderType,
   parseFolderSyncRequest,
   type FolderSyncRequest,
 } from '../../protocol/commands/folder-sync.ts';
+import { notesSupported } from '../../protocol/types/note.ts';
 import type { Services } from '../server/services.ts';
 import { StatusError } from './errors.ts';
 import { currentHierarchy, diffHierarchy } from './folder-hierarchy.ts';
@@ -14,10 +16,17 @@ export function sessionOf(ctx: CommandContext<Services>): { user: string; passwo
   return { user: ctx.mailbox, password: ctx.password };
 }
 
-/** The live hierarchy for this request's mailbox, with the folder map reconciled. */
-export function hierarchyFor(ctx: CommandContext<Services>) {
+/**
+ * The live hierarchy for this request's mailbox, with the folder map
+ * reconciled. Notes folders (10, 17) exist from 14.0 only (MS-ASNOTE 2.2.2):
+ * older devices do not get them at all, rather than as mail folders whose
+ * items would be note messages they cannot edit.
+ */
+export async function hierarchyFor(ctx: CommandContext<Services>) {
   const s = ctx.services;
-  return currentHierarchy({ db: s.db, folders: s.repos.folders, providers: s.folderProviders, log: ctx.log }, sessionOf(ctx), ctx.mailbox);
+  const all = await currentHierarchy({ db: s.db, folders: s.repos.folders, providers: s.folderProviders, log: ctx.log }, sessionOf(ctx), ctx.mailbox);
+  if (notesSupported(ctx.protocolVersion)) return all;
+  return all.filter((f) => f.type !== FolderType.Notes && f.type !== FolderType.UserNotes);
 }
 
 /**

@@ -17,6 +17,7 @@ import { getItemEstimateHandler } from './get-item-estimate.ts';
 import { meetingResponseHandler } from './meeting-response.ts';
 import { resolveRecipientsHandler } from './resolve-recipients.ts';
 import { searchHandler } from './search.ts';
+import { validateCertHandler } from './validate-cert.ts';
 import type { CommandHandler } from './types.ts';
 
 /** A handler of any request type, as the registry holds them. */
@@ -32,11 +33,11 @@ export type CommandRegistry = ReadonlyMap<string, AnyCommandHandler>;
  *
  * ResolveRecipients is always there: it resolves from the user's contacts
  * and answers certificates and free/busy even without a GAL. Search is
- * there only with a directory (`directory: true`, EAS_GAL_*): a phone that
- * sees it offers a directory search, which without a GAL could never find
- * anyone, and the Mailbox store is not implemented.
+ * always there: its Mailbox store needs only IMAP (a GAL search without a
+ * directory finds nobody). `directory` is kept for callers; it no longer
+ * changes the list.
  */
-export function createRegistry(opts: { readonly directory?: boolean } = {}): CommandRegistry {
+export function createRegistry(_opts: { readonly directory?: boolean } = {}): CommandRegistry {
   const handlers: AnyCommandHandler[] = [
     provisionHandler,
     settingsHandler,
@@ -55,7 +56,8 @@ export function createRegistry(opts: { readonly directory?: boolean } = {}): Com
     getItemEstimateHandler,
     meetingResponseHandler,
     resolveRecipientsHandler,
-    ...(opts.directory ? [searchHandler] : []),
+    validateCertHandler,
+    searchHandler,
   ];
   return new Map(handlers.map((h) => [h.name, h]));
 }

@@ -21,6 +21,7 @@ import { DavMembers } from '../sync/dav/members.ts';
 import { DavSource } from '../sync/dav/source.ts';
 import type { CollectionSource } from '../sync/collection-source.ts';
 import { ImapNotesSource } from '../sync/notes/source.ts';
+import { noteClass } from '../sync/dav/note-class.ts';
 import { WorkerItemBuilder } from '../sync/item-workers.ts';
 import { pendingChangesFn } from '../sync/push-bridge.ts';
 import { createDirectoryServices, type DirectoryServices } from './directory-services.ts';
@@ -121,7 +122,8 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
       : undefined);
   const vacation = overrides.vacation ?? (config.managesieve ? new ManageSieveVacationStore(config.managesieve) : undefined);
   const members = new DavMembers(db);
-  const davClasses = [...(config.caldavUrl ? [calendarClass, taskClass] : []), ...(config.carddavUrl ? [makeContactClass({ maxPictureBytes: config.contactPictureMaxBytes })] : [])];
+  const notesDav = config.notes.backend === 'caldav' && !!config.caldavUrl;
+  const davClasses = [...(config.caldavUrl ? [calendarClass, taskClass] : []), ...(notesDav ? [noteClass] : []), ...(config.carddavUrl ? [makeContactClass({ maxPictureBytes: config.contactPictureMaxBytes })] : [])];
   // Meetings organised on the phone mail their attendees through the same SMTP submitter as SendMail.
   let self: Services | undefined;
   const invite: OnDeviceWrite = (run, w) =>
@@ -134,7 +136,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     imapFolderProvider(mail, notesImap ? { path: config.notes.folder, create: config.notes.createFolder } : undefined, log.child({ component: 'folders' })),
   ];
   const createDefaults = { createDefaults: config.davCreateDefaults };
-  if (dav && config.caldavUrl) folderProviders.push(davFolderProvider(dav, 'caldav', repos.folders, createDefaults));
+  if (dav && config.caldavUrl) folderProviders.push(davFolderProvider(dav, 'caldav', repos.folders, { ...createDefaults, notes: notesDav }));
   if (dav && config.carddavUrl) folderProviders.push(davFolderProvider(dav, 'carddav', repos.folders, { ...createDefaults, ...(config.carddavDefaultBook ? { defaultBook: config.carddavDefaultBook } : {}) }));
   const sync = new SyncEngine({ db, store: mail, ...(builder ? { builder } : {}), sources, log: syncLog, folders: repos.folders });
   const directory = overrides.directory ?? createDirectoryServices(config, dav, log);

@@ -60,7 +60,10 @@ describe.each(VERSIONS)('FolderSync and folder commands, protocol %s', (version)
     const dav = initial.filter((f) => DAV_TYPES.has(f.type));
     expect(dav.map((f) => [f.displayName, f.type]).sort()).toEqual([['Calendar', 8], ['Contacts', 9], ['Tasks', 7]]);
     const mail = initial.filter((f) => !DAV_TYPES.has(f.type));
-    expect(mail.map((f) => f.displayName).sort()).toEqual((await imapPaths(imap)).sort());
+    // The Notes folder (created at FolderSync, EAS_NOTES_BACKEND=imap) is type 10 from 14.0; a 12.1 device does not see it.
+    const notesShown = version !== '12.1';
+    expect(byName(initial, 'Notes')?.type).toBe(notesShown ? 10 : undefined);
+    expect(mail.map((f) => f.displayName).sort()).toEqual((await imapPaths(imap)).filter((p) => notesShown || p !== 'Notes').sort());
   });
 
   it('the current key with nothing changed: no changes, same key', async () => {

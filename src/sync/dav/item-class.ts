@@ -10,7 +10,7 @@ import type { CollectionOptions } from '../options.ts';
  * source itself has no Calendar, Tasks or Contacts knowledge.
  */
 export interface DavItemClass<T = unknown> {
-  readonly className: 'Calendar' | 'Tasks' | 'Contacts';
+  readonly className: 'Calendar' | 'Tasks' | 'Contacts' | 'Notes';
   readonly kind: 'caldav' | 'carddav';
   readonly component: DavComponent;
   /** MS-ASCMD 2.2.3.186.3: the default folder's type and the type of the others. */
@@ -70,5 +70,5 @@ export function parseDavFolderPath(path: string): { href: string; component: Dav
   const i = path.lastIndexOf('#');
   if (i < 0) return { href: path, component: 'VCARD' };
   const comp = path.slice(i + 1);
-  return { href: path.slice(0, i), component: comp === 'VTODO' ? 'VTODO' : 'VEVENT' };
+  return { href: path.slice(0, i), component: comp === 'VTODO' || comp === 'VJOURNAL' ? comp : 'VEVENT' };
 }
