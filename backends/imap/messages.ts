@@ -71,7 +71,9 @@ export async function appendImapMessage(client: ImapFlow, path: string, raw: Buf
   };
 }
 
-const STATUS_ONLY: WithImapOptions = { statusOnly: true };
+const STATUS_ONLY: WithImapOptions = { statusOnly: true, readOnly: true };
+/** Reads that may run again on a fresh connection (pool.ts `readOnly`). */
+const READ: WithImapOptions = { readOnly: true };
 
 /**
  * `MailMessageStore` (backends/types.ts) over the shared per-user pool: every
@@ -88,11 +90,11 @@ export class ImapMessageStore implements MailMessageStore {
   }
 
   listUids(session: UserSession, path: string, opts?: { since?: Date }): Promise<{ uidValidity: number; highestModseq?: bigint; uids: number[] }> {
-    return this.pool.withImap(session, (c) => folderUids(c, path, opts));
+    return this.pool.withImap(session, (c) => folderUids(c, path, opts), READ);
   }
 
   snapshot(session: UserSession, path: string, opts?: { since?: Date }): Promise<FolderSnapshot> {
-    return this.pool.withImap(session, (c) => folderSnapshot(c, path, opts));
+    return this.pool.withImap(session, (c) => folderSnapshot(c, path, opts), READ);
   }
 
   changesSince(session: UserSession, path: string, opts: { uidValidity: number; modseq: bigint }): Promise<FolderDelta | undefined> {
@@ -115,11 +117,11 @@ export class ImapMessageStore implements MailMessageStore {
     if (quick.st.uidValidity !== opts.uidValidity) throw new BackendError('Conflict', `UIDVALIDITY of ${path} changed`);
     if (quick.st.highestModseq === undefined) return undefined;
     if (quick.st.highestModseq === opts.modseq) return { uidValidity: quick.st.uidValidity, highestModseq: quick.st.highestModseq, changed: [], vanished: [] };
-    return this.pool.withImap(session, (c) => folderChangesSince(c, path, opts, quick.st));
+    return this.pool.withImap(session, (c) => folderChangesSince(c, path, opts, quick.st), READ);
   }
 
   fetch(session: UserSession, path: string, uids: readonly number[], want: FetchWant): Promise<FetchedMessage[]> {
-    return this.pool.withImap(session, (c) => fetchMessages(c, path, uids, want));
+    return this.pool.withImap(session, (c) => fetchMessages(c, path, uids, want), READ);
   }
 
   openSource(session: UserSession, path: string, uid: number): Promise<NodeJS.ReadableStream> {

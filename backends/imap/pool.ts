@@ -62,6 +62,16 @@ export interface WithImapOptions {
    * 10,000-message INBOX. Ping checks and no-change Syncs are STATUS only.
    */
   readonly statusOnly?: boolean;
+  /**
+   * The callback only reads (STATUS, SELECT, SEARCH, FETCH), so running it
+   * twice is harmless. When the pooled connection turns out to be dead
+   * (Dovecot closes every session that had a folder selected when that
+   * folder is deleted, and the pool learns it only at the next command), the
+   * call is run once more on a fresh connection instead of failing the
+   * request with BackendUnavailable. Writes never retry: an APPEND whose
+   * answer was lost may have happened.
+   */
+  readonly readOnly?: boolean;
 }
 
 const NETWORK_CODES = new Set([
@@ -133,6 +143,13 @@ function credentialKey(session: UserSession): string {
   return createHash('sha256').update(session.user).update('\0').update(session.password).digest('base64url');
 }
 
+/** A read on a pooled connection the server had closed; `mapped` is what the caller sees if the retry fails too. */
+class DeadConnection extends Error {
+  constructor(readonly mapped: unknown) {
+    super('pooled IMAP connection closed by the server');
+  }
+}
+
 /**
  * A pool of authenticated ImapFlow connections keyed by user. `withImap`
  * lends one connection to one callback at a time; a connection that dropped
@@ -152,6 +169,19 @@ export class ImapPool {
 
   /** Runs `fn` with a connection logged in as `session.user`; the connection goes back to the pool afterwards. */
   async withImap<T>(session: UserSession, fn: (client: ImapFlow) => Promise<T>, opts: WithImapOptions = {}): Promise<T> {
+    if (!opts.readOnly) return this.withImapOnce(session, fn, opts);
+    try {
+      return await this.withImapOnce(session, fn, opts);
+    } catch (err) {
+      if (!(err instanceof DeadConnection)) throw err;
+      this.opts.log?.info({ event: 'imap.retry-dead-connection', user: session.user }, 'pooled IMAP connection was closed by the server: read retried on a fresh one');
+      return this.withImapOnce(session, fn, opts).catch((e: unknown) => {
+        throw e instanceof DeadConnection ? e.mapped : e;
+      });
+    }
+  }
+
+  private async withImapOnce<T>(session: UserSession, fn: (client: ImapFlow) => Promise<T>, opts: WithImapOptions): Promise<T> {
     const entry = await this.acquire(session, opts.statusOnly === true);
     if (!opts.statusOnly) entry.selects = true;
     let broken = false;
@@ -159,7 +189,9 @@ export class ImapPool {
       return await fn(entry.client);
     } catch (err) {
       broken = !entry.client.usable;
-      throw mapImapError(err);
+      const mapped = mapImapError(err);
+      if (opts.readOnly && broken && isBackendError(mapped, 'BackendUnavailable')) throw new DeadConnection(mapped);
+      throw mapped;
     } finally {
       this.release(entry, broken);
     }
