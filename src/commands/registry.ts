@@ -33,11 +33,11 @@ export type CommandRegistry = ReadonlyMap<string, AnyCommandHandler>;
  *
  * ResolveRecipients is always there: it resolves from the user's contacts
  * and answers certificates and free/busy even without a GAL. Search is
- * always there: its Mailbox store needs only IMAP (a GAL search without a
- * directory finds nobody). `directory` is kept for callers; it no longer
- * changes the list.
+ * there only with a directory (`directory: true`, EAS_GAL_*): a phone that
+ * sees it offers a directory search, which without a GAL could never find
+ * anyone, and the Mailbox store is not implemented yet.
  */
-export function createRegistry(_opts: { readonly directory?: boolean } = {}): CommandRegistry {
+export function createRegistry(opts: { readonly directory?: boolean } = {}): CommandRegistry {
   const handlers: AnyCommandHandler[] = [
     provisionHandler,
     settingsHandler,
@@ -57,7 +57,7 @@ export function createRegistry(_opts: { readonly directory?: boolean } = {}): Co
     meetingResponseHandler,
     resolveRecipientsHandler,
     validateCertHandler,
-    searchHandler,
+    ...(opts.directory ? [searchHandler] : []),
   ];
   return new Map(handlers.map((h) => [h.name, h]));
 }
