@@ -13,7 +13,7 @@ import { BackendError, isBackendError } from '../errors.ts';
 import { htmlToText, safeText, setText, text } from './event-fields.ts';
 import { parseCalendar } from './event.ts';
 import { icalTime } from './event-time.ts';
-import { icsText } from './ics-text.ts';
+import { icsText, openOrCreateCalendar } from './ics-text.ts';
 
 type IcalComponent = InstanceType<typeof ICAL.Component>;
 
@@ -63,22 +63,8 @@ export function icsToEasNote(ics: string): ParsedJournal {
 /** The resource for a note: a new VCALENDAR, or `base` with the mapped properties replaced. */
 export function easNoteToIcs(note: EasNote, opts: { uid: string; base?: string; now?: Date }): string {
   const now = opts.now ?? new Date();
-  let vcal: IcalComponent;
-  let j: IcalComponent;
-  if (opts.base !== undefined) {
-    vcal = parseCalendar(opts.base);
-    const found = journalOf(vcal);
-    if (!found) throw new BackendError('Invalid', 'base has no VJOURNAL');
-    j = found;
-  } else {
-    vcal = new ICAL.Component('vcalendar');
-    vcal.addPropertyWithValue('version', '2.0');
-    vcal.addPropertyWithValue('prodid', '-//eas-server//EN');
-    j = new ICAL.Component('vjournal');
-    j.addPropertyWithValue('uid', opts.uid.replace(/[\u0000-\u001f\u007f]/g, ''));
-    j.addPropertyWithValue('created', icalTime(now.getTime(), 'utc'));
-    vcal.addSubcomponent(j);
-  }
+  const { vcal, comp: j, isNew } = openOrCreateCalendar(opts.base, 'vjournal', opts.uid, parseCalendar, journalOf);
+  if (isNew) j.addPropertyWithValue('created', icalTime(now.getTime(), 'utc'));
   try {
     if (note.subject !== undefined) setText(j, 'summary', note.subject);
     // MS-ASCMD 2.2.3.9: a Change without Body leaves the body alone; truncated bodies are not written back.

@@ -20,7 +20,7 @@ import { clean } from '../../protocol/types/values.ts';
 import { BackendError, isBackendError } from '../errors.ts';
 import { htmlToText, safeText, setText, text } from './event-fields.ts';
 import { parseCalendar } from './event.ts';
-import { icsText } from './ics-text.ts';
+import { icsText, openOrCreateCalendar } from './ics-text.ts';
 import type { EventWarning } from './event-fields.ts';
 import { recurrenceFromRrule, rruleFromRecurrence, sameRecurrence } from './event-recurrence.ts';
 import { DAY, Zones, icalTime, readWhen, setTimeProp, tzidOf, wallOf } from './event-time.ts';
@@ -463,23 +463,7 @@ function writeTimes(todo: IcalComponent, task: EasTask, before: { start?: TaskTi
  */
 export function easTaskToIcs(task: EasTask, opts: { uid: string; base?: string; now?: Date }): string {
   const now = opts.now ?? new Date();
-  let vcal: IcalComponent;
-  let todo: IcalComponent;
-  const isNew = opts.base === undefined;
-  if (opts.base !== undefined) {
-    vcal = parseVcalendar(opts.base);
-    const t = masterTodo(vcal);
-    if (!t) throw new BackendError('Invalid', 'base has no VTODO');
-    todo = t;
-  } else {
-    vcal = new ICAL.Component('vcalendar');
-    vcal.addPropertyWithValue('version', '2.0');
-    vcal.addPropertyWithValue('prodid', '-//eas-server//EN');
-    todo = new ICAL.Component('vtodo');
-    // The UID is ours, but it ends up in a property line: no control characters.
-    todo.addPropertyWithValue('uid', opts.uid.replace(/[\u0000-\u001f\u007f]/g, ''));
-    vcal.addSubcomponent(todo);
-  }
+  const { vcal, comp: todo, isNew } = openOrCreateCalendar(opts.base, 'vtodo', opts.uid, parseVcalendar, masterTodo);
   try {
     patchTodo(vcal, todo, task, now, isNew);
   } catch (e) {
