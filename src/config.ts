@@ -68,6 +68,8 @@ export interface Config {
   readonly validateCertCaFile?: string;
   /** Largest contact Picture sent to a device, decoded bytes (bigger JPEGs are scaled down). */
   readonly contactPictureMaxBytes: number;
+  /** EAS_CONTACTS_MERGE_DEVICE_TYPES: DeviceType prefixes of clients that show one contact folder only, which get every book in it (src/sync/dav/book-merge.ts). */
+  readonly contactsMergeDeviceTypes: readonly string[];
   /** EAS_CARDDAV_DEFAULT_BOOK: which address book is the default Contacts folder (path segment or display name). */
   readonly carddavDefaultBook?: string;
   /** The GAL for Search and ResolveRecipients (EAS_GAL_*); absent = no directory. */
@@ -127,6 +129,10 @@ export const CONFIG_KEYS = {
   EAS_MANAGESIEVE_STARTTLS: { default: 'auto', help: 'auto (STARTTLS when offered) | required | off' },
   EAS_MANAGESIEVE_TLS_VERIFY: { default: true, help: 'verify the ManageSieve server certificate' },
   EAS_CARDDAV_DEFAULT_BOOK: { default: undefined, help: 'the address book that is the default Contacts folder (its last path segment or display name); unset = contacts/default/personal/addressbook, else the first' },
+  EAS_CONTACTS_MERGE_DEVICE_TYPES: {
+    default: 'iPhone,iPad,iPod,Android,SAMSUNG',
+    help: 'DeviceType prefixes (comma-separated, any case) of clients that show only the default Contacts folder: they get every address book merged into it; empty = one folder per book for all',
+  },
   EAS_CONTACT_PICTURE_MAX_BYTES: { default: 48 * 1024, help: 'largest contact photo sent to a phone (decoded bytes; a bigger JPEG is scaled down, other formats left out; Exchange: 48 KB)' },
   EAS_DAV_CREATE_DEFAULTS: { default: true, help: 'create a Calendar, Tasks and Contacts collection for users who have none' },
   EAS_NOTES_BACKEND: { default: 'imap', help: 'imap (an IMAP folder of Apple Notes style messages) | caldav (VJOURNAL in CalDAV; needs EAS_CALDAV_URL) | off' },
@@ -254,6 +260,7 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     notes: { backend: notesBackend(str('EAS_NOTES_BACKEND')!, !!str('EAS_CALDAV_URL')), folder: str('EAS_NOTES_FOLDER') ?? 'Notes', createFolder: bool('EAS_NOTES_CREATE_FOLDER') },
     ...(caFile ? { validateCertCaFile: caFile } : {}),
     ...(str('EAS_CARDDAV_DEFAULT_BOOK') ? { carddavDefaultBook: str('EAS_CARDDAV_DEFAULT_BOOK')! } : {}),
+    contactsMergeDeviceTypes: (str('EAS_CONTACTS_MERGE_DEVICE_TYPES') ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''),
     contactPictureMaxBytes: int('EAS_CONTACT_PICTURE_MAX_BYTES', 1024, 4 * 1024 * 1024),
     ...directoryConfig(str, int),
     galMinQueryLength: int('EAS_GAL_MIN_QUERY_LENGTH', 1, 256),

@@ -20,13 +20,16 @@ export function sessionOf(ctx: CommandContext<Services>): { user: string; passwo
  * The live hierarchy for this request's mailbox, with the folder map
  * reconciled. Notes folders (10, 17) exist from 14.0 only (MS-ASNOTE 2.2.2):
  * older devices do not get them at all, rather than as mail folders whose
- * items would be note messages they cannot edit.
+ * items would be note messages they cannot edit. A device that gets merged
+ * address books does not get user contact folders (14).
  */
 export async function hierarchyFor(ctx: CommandContext<Services>) {
   const s = ctx.services;
   const all = await currentHierarchy({ db: s.db, folders: s.repos.folders, providers: s.folderProviders, log: ctx.log }, sessionOf(ctx), ctx.mailbox);
-  if (notesSupported(ctx.protocolVersion)) return all;
-  return all.filter((f) => f.type !== FolderType.Notes && f.type !== FolderType.UserNotes);
+  const notes = notesSupported(ctx.protocolVersion);
+  // A client that shows one contact folder gets the other books inside the default one (src/sync/dav/book-merge.ts).
+  const merging = s.contactBooks.merges(ctx.mailbox, ctx.deviceId);
+  return all.filter((f) => (notes || (f.type !== FolderType.Notes && f.type !== FolderType.UserNotes)) && !s.contactBooks.hides(f, merging));
 }
 
 /**

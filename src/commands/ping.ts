@@ -26,6 +26,8 @@ export interface PingServices {
    * Ping too), and there is no check before holding.
    */
   readonly pendingChanges?: PendingChangesFn;
+  /** The backend folders a device's folder carries (a merged Contacts folder: every book, src/sync/dav/book-merge.ts); absent = the folder itself. */
+  readonly contactBooks?: { booksOf(mailbox: string, deviceId: string, folder: FolderRow): readonly FolderRow[] };
 }
 
 type Ctx = CommandContext<PingServices>;
@@ -56,7 +58,7 @@ function handlePing(ctx: Ctx, req: PingRequest): Promise<CommandResult> {
   const checked = checkPing(ctx, req);
   if (!('rows' in checked)) return Promise.resolve(answerPing(ctx, checked));
   // Only ids and watch keys are held for the heartbeat, not the folder rows.
-  return holdPing(ctx, checked.rows.map((r) => ({ id: r.id, key: watchKey(r) })), checked.heartbeatSec);
+  return holdPing(ctx, checked.rows.flatMap((r) => watchKeys(ctx, r).map((key) => ({ id: r.id, key }))), checked.heartbeatSec);
 }
 
 function answerPing(ctx: Ctx, res: PingResponse): CommandResult {
@@ -110,7 +112,8 @@ async function holdPing(ctx: Ctx, watched: readonly { id: number; key: string }[
   const hasChanges = pending
     ? async (keys: readonly string[]): Promise<string[]> => {
         const asked = keys.map(byKey).filter((w) => w !== undefined);
-        const ids = new Set(await pending({ mailbox: ctx.mailbox, deviceId: ctx.deviceId, session }, asked));
+        const folders = [...new Set(asked.map((w) => w.id))].map((id) => ({ id }));
+        const ids = new Set(await pending({ mailbox: ctx.mailbox, deviceId: ctx.deviceId, session }, folders));
         return asked.filter((w) => ids.has(w.id)).map((w) => w.key);
       }
     : undefined;
@@ -128,11 +131,17 @@ async function holdPing(ctx: Ctx, watched: readonly { id: number; key: string }[
   ctx.log.info({ event: 'ping.answer', reason: result.reason, heartbeatSec, folders: watched.length });
   if (result.reason === 'changed') {
     const ids = result.changed.map(byKey).filter((w) => w !== undefined).map((w) => String(w.id));
-    return answer({ status: PingStatus.ChangesFound, folders: ids });
+    return answer({ status: PingStatus.ChangesFound, folders: [...new Set(ids)] });
   }
   // Heartbeat expiry; also a newer request from this device, the client
   // gone, or shutdown: "no changes" lets a still-listening phone re-Ping.
   return answer({ status: PingStatus.NoChanges });
+}
+
+/** The hub keys that wake a device's folder: one per backend folder it carries. */
+export function watchKeys(ctx: CommandContext<Pick<PingServices, 'contactBooks'>>, f: FolderRow): string[] {
+  const books = ctx.services.contactBooks?.booksOf(ctx.mailbox, ctx.deviceId, f) ?? [f];
+  return books.map(watchKey);
 }
 
 /** The hub key of a folder: its IMAP path, or `dav:<href>` for DAV collections. */

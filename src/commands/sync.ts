@@ -11,7 +11,7 @@ import { versionAtLeast } from '../../protocol/version.ts';
 import type { Services } from '../server/services.ts';
 import { HARD_BUDGET_FACTOR, type SyncCaller } from '../sync/engine.ts';
 import { formatSyncKey } from '../sync/state.ts';
-import { watchKey } from './ping.ts';
+import { watchKeys } from './ping.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
 
 type Ctx = CommandContext<Services>;
@@ -134,13 +134,16 @@ async function handleSync(ctx: Ctx, parsed: SyncRequest): Promise<CommandResult>
       mailbox: ctx.mailbox,
       deviceId: ctx.deviceId,
       session,
-      keys: rows.map(watchKey),
+      keys: rows.flatMap((f) => watchKeys(ctx, f)),
       heartbeatMs: holdMs,
       signal: ctx.signal,
       kind: 'sync',
       hasChanges: async (keys) => {
         const changed: string[] = [];
-        for (const f of rows) if (keys.includes(watchKey(f)) && (await ctx.services.sync.hasChanges(caller, String(f.id)))) changed.push(watchKey(f));
+        for (const f of rows) {
+          const own = watchKeys(ctx, f).filter((k) => keys.includes(k));
+          if (own.length && (await ctx.services.sync.hasChanges(caller, String(f.id)))) changed.push(...own);
+        }
         return changed;
       },
     });

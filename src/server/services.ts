@@ -16,6 +16,8 @@ import type { OnDeviceWrite } from '../sync/dav/client-ops.ts';
 import { sendInvitations } from '../sync/dav/invitations.ts';
 import { extrasOf } from '../commands/compose/deps.ts';
 import { mailboxAddress } from '../commands/settings.ts';
+import type { FolderRow } from '../state/folders.ts';
+import { ContactBookMerge } from '../sync/dav/book-merge.ts';
 import { calendarClass, makeContactClass, taskClass } from '../sync/dav/classes.ts';
 import { DavMembers } from '../sync/dav/members.ts';
 import { DavSource } from '../sync/dav/source.ts';
@@ -46,6 +48,8 @@ export interface Services extends DirectoryServices {
   readonly vacation?: VacationStore;
   /** The integer ids of DAV member hrefs (src/sync/dav/members.ts). */
   readonly davMembers: DavMembers;
+  /** Which devices get every address book in their default Contacts folder (src/sync/dav/book-merge.ts). */
+  readonly contactBooks: ContactBookMerge;
   /** Sources of the folder hierarchy: IMAP, then CalDAV and CardDAV where configured. */
   readonly folderProviders: readonly FolderProvider[];
   /** Ping and hanging Sync: the change hub, watchers, stored Ping parameters (src/push). */
@@ -128,7 +132,9 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
   let self: Services | undefined;
   const invite: OnDeviceWrite = (run, w) =>
     sendInvitations({ submit: (session, m) => extrasOf(self!).submitter.submit(session, m), log: syncLog }, run.caller.session, mailboxAddress(run.caller.mailbox, repos.mailboxes.get(run.caller.mailbox)?.email ?? null), w);
-  const sources: CollectionSource[] = dav ? davClasses.map((c) => new DavSource(dav, c, members, c === calendarClass ? invite : undefined)) : [];
+  const contactBooks = new ContactBookMerge(config.contactsMergeDeviceTypes, repos.devices, repos.folders);
+  const booksOf = (caller: { mailbox: string; deviceId: string }, f: FolderRow) => contactBooks.booksOf(caller.mailbox, caller.deviceId, f);
+  const sources: CollectionSource[] = dav ? davClasses.map((c) => new DavSource(dav, c, members, c === calendarClass ? invite : undefined, c.kind === 'carddav' ? booksOf : undefined)) : [];
   // Notes (MS-ASNOTE) in an IMAP folder, Apple Notes style (src/sync/notes).
   const notesImap = config.notes.backend === 'imap';
   if (notesImap) sources.push(new ImapNotesSource(mail));
@@ -154,6 +160,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     ...(vacation ? { vacation } : {}),
     ...directory,
     davMembers: members,
+    contactBooks,
     folderProviders,
     push,
     sync,

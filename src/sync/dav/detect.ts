@@ -26,50 +26,100 @@ interface Delta {
   readonly removed: readonly string[];
 }
 
-export async function detectDavChanges(store: DavStore, cls: DavItemClass, members: DavMembers, run: SourceRun): Promise<void> {
+export async function detectDavChanges(store: DavStore, cls: DavItemClass, members: DavMembers, run: SourceRun, books: readonly string[] = [parseDavFolderPath(run.folder.path).href]): Promise<void> {
   const { repo, ref, folder, caller } = run;
   const state = repo.get(ref)!;
-  const { href } = parseDavFolderPath(folder.path);
   const since = cls.dateFilter ? filterSince(state.options.filterType) : undefined;
-  const incremental = !state.needsRescan && state.davToken ? await deltaSince(store, cls, run, href, state.davToken) : undefined;
+  const stored = parseTokens(state.davToken, books[0]!);
+  const tokens = new Map<string, string | null>();
+  /** Member hrefs of the books listed in full this time: what the device holds of them and is not there has gone. */
+  const listed = new Map<string, Set<string>>();
   const dirty = new Set<number>();
-  let token: string | null;
-  if (incremental) {
-    token = incremental.token;
+  for (const book of books) {
+    const token = stored.get(book);
+    let scan: BookScan;
+    try {
+      scan = await scanBook(store, cls, run, book, state.needsRescan ? undefined : token);
+    } catch (e) {
+      // A merged book deleted since the last FolderSync: its items leave the device; the folder's own book going is the engine's Status 12.
+      if (book === books[0] || !isBackendError(e, 'NotFound')) throw e;
+      run.log.info({ event: 'sync.dav-merged-book-gone', collection: ref.collectionId }, 'a merged address book is gone');
+      continue;
+    }
+    tokens.set(book, scan.token);
+    if (scan.full) {
+      listed.set(book, new Set(scan.changed.map((m) => m.href)));
+      if (token && !state.needsRescan) run.log.info({ event: 'sync.dav-rescan', collection: ref.collectionId }, 'DAV token refused or ctag moved: ETags compared');
+    }
     repo.transaction(() => {
-      for (const m of incremental.changed) {
+      for (const m of scan.changed) {
         const n = members.idOf(caller.mailbox, folder.id, m.href);
         const held = repo.itemByUid(ref, n);
         if (!held || etagOf(held) !== m.etag) dirty.add(n);
       }
-      for (const gone of incremental.removed) {
+      for (const gone of scan.removed) {
         const n = members.find(caller.mailbox, folder.id, gone);
         if (n !== undefined && repo.itemByUid(ref, n)) dirty.add(n);
       }
     });
-  } else {
-    const all = await fullListing(store, cls, run, href);
-    token = all.token;
-    repo.transaction(() => {
-      const held = new Map(repo.items(ref).map((i) => [i.uid, i]));
-      const present = new Set<number>();
-      for (const m of all.changed) {
-        const n = members.idOf(caller.mailbox, folder.id, m.href);
-        present.add(n);
-        const h = held.get(n);
-        if (!h || etagOf(h) !== m.etag) dirty.add(n);
-      }
-      for (const n of held.keys()) if (!present.has(n)) dirty.add(n);
-    });
-    if (state.davToken && !state.needsRescan) run.log.info({ event: 'sync.dav-rescan', collection: ref.collectionId }, 'DAV token refused or ctag moved: ETags compared');
+  }
+  const live = books.filter((b) => tokens.has(b));
+  // What the device holds of a book listed in full and is not there any more, or of a book no longer covered (deleted, no longer merged).
+  const booksChanged = stored.size !== live.length || live.some((b) => !stored.has(b));
+  if (listed.size > 0 || booksChanged) {
+    for (const item of repo.items(ref)) {
+      const href = members.hrefOf(caller.mailbox, folder.id, item.uid);
+      const book = href === undefined ? undefined : bookOf(href, live);
+      if (book === undefined || listed.get(book)?.has(href!) === false) dirty.add(item.uid);
+    }
   }
   // Events whose last occurrence fell out of the FilterType window leave the device.
   if (since) for (const n of repo.uidsBefore(ref, since.getTime())) dirty.add(n);
+  const token = formatTokens(tokens, live);
   if (dirty.size === 0 && token === state.davToken && !state.needsRescan) return;
   repo.transaction(() => {
     repo.markDirty(ref, dirty);
     repo.setDavScanState(ref, token);
   });
+}
+
+interface BookScan extends Delta {
+  /** Whether `changed` lists every member (no usable token): held items missing from it are gone. */
+  readonly full: boolean;
+}
+
+/** What changed in one book since `token`, or all its members when there is no token or the server refuses it. */
+async function scanBook(store: DavStore, cls: DavItemClass, run: SourceRun, book: string, token: string | null | undefined): Promise<BookScan> {
+  const incremental = token ? await deltaSince(store, cls, run, book, token) : undefined;
+  if (incremental) return { ...incremental, full: false };
+  return { ...(await fullListing(store, cls, run, book)), full: true };
+}
+
+/**
+ * The stored scan state: one book's token as it is, or for a merged folder
+ * (book-merge.ts) a JSON object of tokens by book href. A plain token is
+ * `own`'s, so a folder that becomes merged keeps its first book's token.
+ */
+function parseTokens(stored: string | null, own: string): Map<string, string | null> {
+  if (stored === null) return new Map();
+  if (!stored.startsWith('{')) return new Map([[own, stored]]);
+  try {
+    return new Map(Object.entries(JSON.parse(stored) as Record<string, string | null>));
+  } catch {
+    return new Map();
+  }
+}
+
+function formatTokens(tokens: ReadonlyMap<string, string | null>, books: readonly string[]): string | null {
+  if (books.length === 1) return tokens.get(books[0]!) ?? null;
+  return JSON.stringify(Object.fromEntries(books.map((b) => [b, tokens.get(b) ?? null])));
+}
+
+/** The book of `books` that holds member `href` (the longest collection href it starts with). */
+export function bookOf(href: string, books: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const b of books) if (href.startsWith(b) && (best === undefined || b.length > best.length)) best = b;
+  return best;
 }
 
 /** What changed since `stored`; undefined when the whole collection must be compared. */

@@ -2,7 +2,7 @@ import type { DavStore } from '../../../backends/types.ts';
 import type { SyncClientCommand } from '../../../protocol/commands/sync.ts';
 import type { FolderRow } from '../../state/folders.ts';
 import type { CollectionSource, SourceRun } from '../collection-source.ts';
-import type { SyncBudget } from '../engine.ts';
+import type { SyncBudget, SyncCaller } from '../engine.ts';
 import type { WindowResult } from '../window.ts';
 import { applyDavCommands, fetchDavItem, type OnDeviceWrite } from './client-ops.ts';
 import { detectDavChanges } from './detect.ts';
@@ -30,6 +30,9 @@ import type { DavMembers } from './members.ts';
  */
 const RESCAN_WHILE_PENDING_MS = 15_000;
 
+/** The folders whose items `folder` carries for this device, the folder itself first (contacts: src/sync/dav/book-merge.ts). */
+export type BooksOf = (caller: Pick<SyncCaller, 'mailbox' | 'deviceId'>, folder: FolderRow) => readonly FolderRow[];
+
 export class DavSource implements CollectionSource {
   readonly name: string;
   /** When each collection of each device was last scanned, to skip rescans while windows are pending. In memory: a restart just scans again. */
@@ -40,6 +43,7 @@ export class DavSource implements CollectionSource {
     private readonly cls: DavItemClass,
     private readonly members: DavMembers,
     private readonly onWrite?: OnDeviceWrite,
+    private readonly booksOf?: BooksOf,
   ) {
     this.name = cls.className.toLowerCase();
   }
@@ -59,7 +63,7 @@ export class DavSource implements CollectionSource {
     const last = this.scannedAt.get(key);
     const state = run.repo.get(run.ref);
     if (last !== undefined && Date.now() - last < RESCAN_WHILE_PENDING_MS && state && !state.needsRescan && state.davToken && run.repo.pendingCount(run.ref) > 0) return;
-    await detectDavChanges(this.store, this.cls, this.members, run);
+    await detectDavChanges(this.store, this.cls, this.members, run, this.books(run));
     this.scannedAt.set(key, Date.now());
     if (this.scannedAt.size > 10_000) this.scannedAt.delete(this.scannedAt.keys().next().value!);
   }
@@ -73,6 +77,12 @@ export class DavSource implements CollectionSource {
   }
 
   fillWindow(run: SourceRun, limit: number, budget: SyncBudget): Promise<WindowResult> {
-    return fillDavWindow(this.store, this.cls, this.members, run, limit, budget);
+    return fillDavWindow(this.store, this.cls, this.members, run, limit, budget, this.books(run));
+  }
+
+  /** The collection hrefs whose members this folder carries on this device, its own first. */
+  private books(run: SourceRun): readonly string[] {
+    const folders = this.booksOf?.(run.caller, run.folder) ?? [run.folder];
+    return folders.map((f) => parseDavFolderPath(f.path).href);
   }
 }

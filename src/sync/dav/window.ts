@@ -1,11 +1,12 @@
-import type { DavResource, DavStore } from '../../../backends/types.ts';
+import { isBackendError } from '../../../backends/errors.ts';
+import type { DavResource, DavStore, UserSession } from '../../../backends/types.ts';
 import type { SyncServerCommand } from '../../../protocol/commands/sync.ts';
 import { versionAtLeast } from '../../../protocol/version.ts';
 import type { SourceRun } from '../collection-source.ts';
 import type { SyncBudget } from '../engine.ts';
 import { formatServerId } from '../file-reference.ts';
 import type { ItemWrite, WindowResult } from '../window.ts';
-import { etagOf } from './detect.ts';
+import { bookOf, etagOf } from './detect.ts';
 import type { DavItemClass } from './item-class.ts';
 import { parseDavFolderPath } from './item-class.ts';
 import type { DavMembers } from './members.ts';
@@ -21,9 +22,16 @@ import type { DavMembers } from './members.ts';
 /** Above every member id: the first page starts here. */
 const NO_ID_BELOW = Number.MAX_SAFE_INTEGER;
 
-export async function fillDavWindow(store: DavStore, cls: DavItemClass, members: DavMembers, run: SourceRun, limit: number, budget: SyncBudget): Promise<WindowResult> {
+export async function fillDavWindow(
+  store: DavStore,
+  cls: DavItemClass,
+  members: DavMembers,
+  run: SourceRun,
+  limit: number,
+  budget: SyncBudget,
+  books: readonly string[] = [parseDavFolderPath(run.folder.path).href],
+): Promise<WindowResult> {
   const { repo, ref, folder, caller } = run;
-  const { href: collection } = parseDavFolderPath(folder.path);
   const commands: SyncServerCommand[] = [];
   const itemWrites: ItemWrite[] = [];
   const resolved: number[] = [];
@@ -45,8 +53,7 @@ export async function fillDavWindow(store: DavStore, cls: DavItemClass, members:
       const h = members.hrefOf(caller.mailbox, folder.id, p.uid);
       if (h !== undefined) hrefs.set(p.uid, h);
     }
-    const got: DavResource[] = hrefs.size ? await store.multiget(caller.session, cls.kind, collection, [...hrefs.values()]) : [];
-    const byHref = new Map(got.map((r) => [r.href, r]));
+    const byHref = new Map((await multigetByBook(store, cls, caller.session, books, [...hrefs.values()])).map((r) => [r.href, r]));
     for (const p of page) {
       resolved.push(p.uid);
       const h = hrefs.get(p.uid);
@@ -89,4 +96,23 @@ export async function fillDavWindow(store: DavStore, cls: DavItemClass, members:
   }
   const moreAvailable = !exhausted && repo.hasPendingBelow(ref, below);
   return { commands, itemWrites, resolved, moreAvailable, nextItem, leftover: [] };
+}
+
+/** One multiget per book of a (merged) folder; a member of no book it covers is not fetched, so it leaves the device. */
+async function multigetByBook(store: DavStore, cls: DavItemClass, session: UserSession, books: readonly string[], hrefs: readonly string[]): Promise<DavResource[]> {
+  const byBook = new Map<string, string[]>();
+  for (const h of hrefs) {
+    const b = bookOf(h, books);
+    if (b !== undefined) byBook.set(b, [...(byBook.get(b) ?? []), h]);
+  }
+  const got = await Promise.all(
+    [...byBook].map(([book, list]) =>
+      store.multiget(session, cls.kind, book, list).catch((e: unknown) => {
+        // A merged book deleted since the last FolderSync: its items leave the device; the folder's own book going is the engine's Status 12.
+        if (book !== books[0] && isBackendError(e, 'NotFound')) return [];
+        throw e;
+      }),
+    ),
+  );
+  return got.flat();
 }
