@@ -11,8 +11,13 @@ export interface SlowProxy {
   readonly port: number;
   /** Changes the rate of every connection, open or future; Infinity lets data through at once. */
   setRate(bytesPerSecond: number): void;
-  /** Cuts every open connection (as a server crash or a network failure would); new ones are accepted. */
-  dropConnections(): void;
+  /**
+   * Cuts every open connection (as a server crash or a network failure
+   * would). New ones are accepted at once, or, with `refuseForMs`, cut as
+   * soon as they open for that long (a server that stays down, so that the
+   * pool's one retry of a read fails too).
+   */
+  dropConnections(refuseForMs?: number): void;
   close(): Promise<void>;
 }
 
@@ -21,7 +26,12 @@ const TICK_MS = 10;
 export async function startSlowProxy(target: { host: string; port: number }, bytesPerSecond: number): Promise<SlowProxy> {
   let rate = bytesPerSecond;
   const sockets = new Set<net.Socket>();
+  let refuseUntil = 0;
   const server = net.createServer((client) => {
+    if (Date.now() < refuseUntil) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect(target.port, target.host);
     sockets.add(client);
     sockets.add(upstream);
@@ -67,7 +77,8 @@ export async function startSlowProxy(target: { host: string; port: number }, byt
     setRate(r) {
       rate = r;
     },
-    dropConnections() {
+    dropConnections(refuseForMs = 0) {
+      refuseUntil = Date.now() + refuseForMs;
       for (const s of sockets) s.destroy();
     },
     close: () =>

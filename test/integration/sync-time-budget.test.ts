@@ -102,13 +102,15 @@ describe('Sync time budget with a slow IMAP server', () => {
     proxy.setRate(20_000);
     const pending = c.sync({ collections: [{ syncKey: first.syncKey!, collectionId: inbox, windowSize: 300, options: bodyOptions(2, 4096), commands: [] }] });
     await new Promise((r) => setTimeout(r, 700));
-    proxy.dropConnections();
+    // Down for 2 s: a read cut once is retried on a fresh connection (and would succeed), so the retry must fail too.
+    proxy.dropConnections(2_000);
     proxy.setRate(Number.POSITIVE_INFINITY);
     const cut = await pending;
     expect(cut.status).toBe(503);
     expect(Number(cut.headers['retry-after'])).toBeGreaterThan(0);
     expect(repo.get(ref)!.syncKey).toBe(keyBefore);
     expect(repo.itemCount(ref)).toBe(0);
+    await new Promise((r) => setTimeout(r, 2_000));
     const rest = await drain(c, inbox, first.syncKey!);
     expect(new Set(rest.ids).size).toBe(rest.ids.length);
     expect(rest.subjects.sort()).toEqual(seeded.messages.map((m) => m.subject).sort());
