@@ -286,21 +286,40 @@ export interface DavStore {
 
 /**
  * A message search condition tree (the backend's view of an EAS Search or
- * Find query): words anywhere in the message or in one header, received
- * (INTERNALDATE) strictly after / before a time, And and Or of those.
+ * Find query): words anywhere in the message or in one part of it,
+ * received (INTERNALDATE) strictly after / before a time, And and Or of
+ * those. Text values reach the server as search strings, never as syntax.
  */
 export type MailSearchNode =
   | { readonly op: 'and' | 'or'; readonly children: readonly MailSearchNode[] }
-  | { readonly op: 'text'; readonly field: 'any' | 'from' | 'to' | 'subject'; readonly value: string }
+  | { readonly op: 'text'; readonly field: MailSearchField; readonly value: string }
   | { readonly op: 'after' | 'before'; readonly date: Date };
+
+/** Where a text condition looks: `any` is the whole message (IMAP TEXT), the others one header or the body. */
+export type MailSearchField = 'any' | 'from' | 'to' | 'cc' | 'subject' | 'body';
 
 /** One message that matched, with what results are sorted by. */
 export interface MailSearchHit {
+  readonly path: string;
   readonly uid: number;
-  readonly internalDate: Date;
+  /** Fetched when hits of several folders are merged; a single folder's hits come sorted by the server. */
+  readonly internalDate?: Date;
 }
 
-/** Message search in one folder, read-only (an optional ability of a mail store). */
+/** The hits of a search over several folders, newest first, and the UIDVALIDITY each folder was searched under. */
+export interface MailSearchResult {
+  readonly hits: readonly MailSearchHit[];
+  readonly uidValidity: ReadonlyMap<string, number>;
+}
+
+/** Message search, read-only (an optional ability of a mail store). */
 export interface MailSearchStore {
-  search(session: UserSession, path: string, query: MailSearchNode): Promise<{ uidValidity: number; hits: MailSearchHit[] }>;
+  /**
+   * One SEARCH per folder in `paths` (folders that are gone are skipped).
+   * `signal` abandons the search: the connection it ran on is dropped,
+   * so a server that does not answer never holds a pooled connection.
+   */
+  search(session: UserSession, paths: readonly string[], query: MailSearchNode, opts?: { readonly signal?: AbortSignal }): Promise<MailSearchResult>;
+  /** Folders that only mirror messages held elsewhere (RFC 6154 \All, \Flagged; virtual folders): searching them lists a message twice. */
+  virtualFolders(session: UserSession): Promise<ReadonlySet<string>>;
 }

@@ -80,6 +80,8 @@ export interface Config {
   readonly directoryRefreshSeconds: number;
   /** GAL queries shorter than this get Status 1 and no results, as Exchange's MinGALSearchLength. */
   readonly galMinQueryLength: number;
+  /** A mailbox Search or Find still waiting on IMAP after this long is abandoned: Search Status 10, Find 111 (ms). */
+  readonly searchTimeoutMs: number;
   /** SQLite file of device state. */
   readonly db: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -149,6 +151,7 @@ export const CONFIG_KEYS = {
   EAS_GAL_LDAP_PASSWORD_FILE: { default: undefined, help: 'file holding the password of EAS_GAL_LDAP_BIND_DN' },
   EAS_GAL_LDAP_SIZE_LIMIT: { default: 1000, help: 'most entries one LDAP search returns' },
   EAS_GAL_MIN_QUERY_LENGTH: { default: 2, help: 'GAL queries shorter than this find nothing (Exchange: MinGALSearchLength, 4)' },
+  EAS_SEARCH_TIMEOUT_MS: { default: 25000, help: 'a mailbox Search or Find waiting on IMAP longer than this answers Status 10 (Search) or 111 (Find); phones give up after about 30 s' },
   EAS_DB: { default: './eas.db', help: 'SQLite state file' },
   EAS_LOG_LEVEL: { default: 'info', help: 'fatal|error|warn|info|debug|trace|silent' },
   EAS_LOG_BODIES: { default: false, help: 'log decoded bodies without redaction (debug level)' },
@@ -264,6 +267,7 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     contactPictureMaxBytes: int('EAS_CONTACT_PICTURE_MAX_BYTES', 1024, 4 * 1024 * 1024),
     ...directoryConfig(str, int),
     galMinQueryLength: int('EAS_GAL_MIN_QUERY_LENGTH', 1, 256),
+    searchTimeoutMs: int('EAS_SEARCH_TIMEOUT_MS', 100, 300_000),
     db: str('EAS_DB')!,
     logLevel: level as Config['logLevel'],
     logBodies: bool('EAS_LOG_BODIES'),

@@ -1,7 +1,8 @@
-import type { FetchWant, FetchedMessage, FolderDelta, FolderSnapshot, FolderStatus, MailFolderStore, MailMessageStore, UserSession } from '../types.ts';
+import type { FetchWant, FetchedMessage, FolderDelta, FolderSnapshot, FolderStatus, MailFolderStore, MailMessageStore, MailSearchNode, MailSearchResult, MailSearchStore, UserSession } from '../types.ts';
 import { createImapFolder, deleteImapFolder, listImapFolders, renameImapFolder, type ImapFolder } from './folders.ts';
 import { ImapMessageStore } from './messages.ts';
 import { ImapPool, type ImapPoolOptions } from './pool.ts';
+import { searchImapFolders, virtualImapFolders } from './search.ts';
 
 /**
  * The IMAP mail store: folder hierarchy now (MailFolderStore), message
@@ -12,7 +13,7 @@ import { ImapPool, type ImapPoolOptions } from './pool.ts';
  * its own file and add a one-line method here that calls
  * `this.pool.withImap(session, (c) => fooImap(c, ...))`.
  */
-export class ImapMailStore implements MailFolderStore, MailMessageStore {
+export class ImapMailStore implements MailFolderStore, MailMessageStore, MailSearchStore {
   readonly pool: ImapPool;
   /** Message operations (backends/imap/messages.ts); the methods below delegate to it. */
   readonly messages: ImapMessageStore;
@@ -54,6 +55,15 @@ export class ImapMailStore implements MailFolderStore, MailMessageStore {
   }
   append(session: UserSession, path: string, raw: Buffer, opts?: { flags?: readonly string[]; internalDate?: Date }): Promise<{ uid?: number; uidValidity?: number }> {
     return this.messages.append(session, path, raw, opts);
+  }
+
+  /** Read-only: a dead pooled connection is retried once on a fresh one (pool.ts `readOnly`). */
+  search(session: UserSession, paths: readonly string[], query: MailSearchNode, opts: { readonly signal?: AbortSignal } = {}): Promise<MailSearchResult> {
+    return this.pool.withImap(session, (c) => searchImapFolders(c, paths, query, opts.signal), { readOnly: true });
+  }
+
+  virtualFolders(session: UserSession): Promise<ReadonlySet<string>> {
+    return this.pool.withImap(session, (c) => virtualImapFolders(c), { statusOnly: true, readOnly: true });
   }
 
   listFolders(session: UserSession): Promise<ImapFolder[]> {

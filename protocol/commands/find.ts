@@ -1,4 +1,5 @@
-import { child, el, textOf, type WbxmlElement } from '../wbxml/tree.ts';
+import { dateEl } from '../types/values.ts';
+import { child, el, opt, textOf, type WbxmlElement } from '../wbxml/tree.ts';
 import type { ProtocolVersion } from '../version.ts';
 import { parseRange, type ByteRange } from './item-operations.ts';
 import { compact, expectRoot, failWith, optInt, optText, reqText, texts, type Fail } from './util.ts';
@@ -17,6 +18,22 @@ export interface FindOptions {
 export type FindCriterion =
   | { readonly kind: 'mailbox'; readonly freeText: string; readonly classes: readonly string[]; readonly collectionIds: readonly string[]; readonly options: FindOptions }
   | { readonly kind: 'gal'; readonly query: string; readonly options: FindOptions };
+
+/** The Email properties of a mailbox hit (MS-ASCMD 2.2.3.139.1), in the order written. */
+export interface FindEmailProperties {
+  readonly subject?: string;
+  readonly dateReceived?: Date;
+  readonly displayTo?: string;
+  readonly displayCc?: string;
+  readonly displayBcc?: string;
+  readonly importance?: number;
+  readonly read?: boolean;
+  readonly isDraft?: boolean;
+  /** Up to 255 characters of the text body (MS-ASCMD 2.2.3.137). */
+  readonly preview?: string;
+  readonly hasAttachments?: boolean;
+  readonly from?: string;
+}
 
 /** A Find request. */
 export interface FindRequest {
@@ -58,7 +75,9 @@ export function parseFindRequest(root: WbxmlElement | undefined, _version: Proto
   const searchId = reqText(r, 'SearchId', F, fail);
   const exec = child(r, 'ExecuteSearch', F) ?? fail('ExecuteSearch is missing');
   const mb = child(exec, 'MailBoxSearchCriterion', F);
-  const gal = child(exec, 'GALSearchCriterion', F);
+  // MS-ASCMD 2.2.3.82 spells it GALSearchCriterion, but the token table (MS-ASWBXML 2.1.2.1.26,
+  // 0x19) names it GalSearchCriterion, and the token is what travels: the decoder gives that name.
+  const gal = child(exec, 'GalSearchCriterion', F);
   let criterion: FindCriterion;
   if (mb) {
     const q = child(mb, 'Query', F) ?? fail('Query is missing');
@@ -79,6 +98,24 @@ export function parseFindRequest(root: WbxmlElement | undefined, _version: Proto
     return fail('ExecuteSearch without a criterion');
   }
   return { searchId, criterion };
+}
+
+/** The find:Properties children of a mailbox hit (MS-ASCMD 2.2.3.139.1). */
+export function buildFindEmailProperties(p: FindEmailProperties): WbxmlElement[] {
+  const out = [
+    opt('Email', 'Subject', p.subject),
+    dateEl('Email', 'DateReceived', p.dateReceived),
+    opt('Email', 'DisplayTo', p.displayTo),
+    opt(F, 'DisplayCc', p.displayCc),
+    opt(F, 'DisplayBcc', p.displayBcc),
+    opt('Email', 'Importance', p.importance),
+    opt('Email', 'Read', p.read),
+    opt('Email2', 'IsDraft', p.isDraft),
+    opt(F, 'Preview', p.preview),
+    opt(F, 'HasAttachments', p.hasAttachments),
+    opt('Email', 'From', p.from),
+  ];
+  return out.filter((x): x is WbxmlElement => !!x);
 }
 
 /** Builds a Find response (MS-ASCMD 2.2.1.2): Status, Response { Status, Result*, Range, Total }; Result { Class, ServerId, CollectionId, Properties }. */

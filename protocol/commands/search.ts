@@ -26,24 +26,30 @@ export const SearchStore = { Mailbox: 'Mailbox', Gal: 'GAL', DocumentLibrary: 'D
 
 /**
  * What to search for. GAL and Document Library queries are a string; a
- * Mailbox query is an And of Class/CollectionId/FreeText/date conditions
- * (MS-ASCMD 2.2.3.138.2), flattened here. `raw` keeps the element for
- * anything the flat view does not cover.
+ * Mailbox query a tree of conditions (MS-ASCMD 2.2.3.138.2) as sent.
  */
 export type SearchQuery =
   | { readonly kind: 'text'; readonly text: string }
-  | {
-      readonly kind: 'mailbox';
-      readonly freeText?: string;
-      readonly classes: readonly string[];
-      readonly collectionIds: readonly string[];
-      readonly conversationId?: Uint8Array;
-      /** email:DateReceived lower bound from GreaterThan (EAS date-time string). */
-      readonly receivedAfter?: string;
-      /** email:DateReceived upper bound from LessThan. */
-      readonly receivedBefore?: string;
-      readonly raw: WbxmlElement;
-    };
+  | { readonly kind: 'mailbox'; readonly condition: MailboxCondition; readonly raw: WbxmlElement };
+
+/** The header an EqualTo condition names (an extension, see `condition`). */
+export type MailboxField = 'from' | 'to' | 'cc' | 'subject';
+
+/**
+ * One node of a Mailbox query (MS-ASCMD 2.2.3.142.2). Class, CollectionId
+ * and ConversationId say where to look; FreeText, EqualTo and the
+ * DateReceived comparisons what to match; `unknown` keeps an element the
+ * grammar does not allow there, for the handler's Status 2.
+ */
+export type MailboxCondition =
+  | { readonly kind: 'and' | 'or'; readonly children: readonly MailboxCondition[] }
+  | { readonly kind: 'freeText'; readonly text: string }
+  | { readonly kind: 'equalTo'; readonly field: MailboxField; readonly text: string }
+  | { readonly kind: 'class'; readonly value: string }
+  | { readonly kind: 'collectionId'; readonly value: string }
+  | { readonly kind: 'conversationId'; readonly value: Uint8Array }
+  | { readonly kind: 'receivedAfter' | 'receivedBefore'; readonly value: string }
+  | { readonly kind: 'unknown'; readonly name: string };
 
 /** Search options (MS-ASCMD 2.2.3.125.5). */
 export interface SearchOptions {
@@ -106,21 +112,54 @@ export interface GalEntry {
 
 const SE = 'Search';
 
+/** GreaterThan / LessThan hold email:DateReceived and a Value (MS-ASCMD 2.2.3.86, 2.2.3.96); nothing else is comparable. */
+function comparison(e: WbxmlElement, kind: 'receivedAfter' | 'receivedBefore', fail: Fail): MailboxCondition {
+  if (!child(e, 'DateReceived', 'Email')) return { kind: 'unknown', name: `${e.name} without email:DateReceived` };
+  return { kind, value: reqText(e, 'Value', SE, fail) };
+}
+
+const EQUAL_TO_FIELDS: Readonly<Record<string, MailboxField>> = { From: 'from', To: 'to', Cc: 'cc', Subject: 'subject' };
+
+/**
+ * EqualTo names a property and a Value (MS-ASCMD 2.2.3.61). The spec uses
+ * it for Document Library links only; here email:From, To, Cc or Subject
+ * with a Value searches that header for the text (a substring, as IMAP
+ * SEARCH does), so that clients and tools can narrow a search by sender.
+ */
+function equalTo(e: WbxmlElement, fail: Fail): MailboxCondition {
+  const prop = (e.children ?? []).find((c) => c.ns === 'Email' && c.name in EQUAL_TO_FIELDS);
+  if (!prop) return { kind: 'unknown', name: 'EqualTo without email:From, To, Cc or Subject' };
+  return { kind: 'equalTo', field: EQUAL_TO_FIELDS[prop.name]!, text: reqText(e, 'Value', SE, fail) };
+}
+
+function condition(e: WbxmlElement, fail: Fail): MailboxCondition {
+  const key = `${e.ns}:${e.name}`;
+  switch (key) {
+    case 'Search:And':
+    case 'Search:Or':
+      return { kind: e.name === 'And' ? 'and' : 'or', children: (e.children ?? []).map((c) => condition(c, fail)) };
+    case 'Search:FreeText':
+      return { kind: 'freeText', text: textOf(e) ?? '' };
+    case 'Search:EqualTo':
+      return equalTo(e, fail);
+    case 'AirSync:Class':
+      return { kind: 'class', value: textOf(e) ?? '' };
+    case 'AirSync:CollectionId':
+      return { kind: 'collectionId', value: textOf(e) ?? '' };
+    case 'Search:ConversationId':
+      return { kind: 'conversationId', value: e.opaque ?? new TextEncoder().encode(textOf(e) ?? '') };
+    case 'Search:GreaterThan':
+      return comparison(e, 'receivedAfter', fail);
+    case 'Search:LessThan':
+      return comparison(e, 'receivedBefore', fail);
+    default:
+      return { kind: 'unknown', name: key };
+  }
+}
+
 function parseMailboxQuery(q: WbxmlElement, fail: Fail): SearchQuery {
-  const and = child(q, 'And', SE) ?? q;
-  const gt = child(and, 'GreaterThan', SE);
-  const lt = child(and, 'LessThan', SE);
-  const conv = child(and, 'ConversationId', SE);
-  return compact({
-    kind: 'mailbox' as const,
-    freeText: optText(and, 'FreeText', SE, fail),
-    classes: texts(and, 'Class', 'AirSync', fail),
-    collectionIds: texts(and, 'CollectionId', 'AirSync', fail),
-    conversationId: conv ? (conv.opaque ?? new TextEncoder().encode(textOf(conv) ?? '')) : undefined,
-    receivedAfter: gt ? reqText(gt, 'Value', SE, fail) : undefined,
-    receivedBefore: lt ? reqText(lt, 'Value', SE, fail) : undefined,
-    raw: q,
-  });
+  const top = (q.children ?? []).map((c) => condition(c, fail));
+  return { kind: 'mailbox', condition: top.length === 1 ? top[0]! : { kind: 'and', children: top }, raw: q };
 }
 
 function parseOptions(o: WbxmlElement | undefined, fail: Fail): SearchOptions {

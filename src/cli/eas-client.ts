@@ -6,6 +6,8 @@
  *     folders          Provision + FolderSync: one line per folder (id, type, name)
  *     sync FOLDER      initial Sync of a folder (name or id): one line per item
  *     gal PREFIX       Search the GAL (Store GAL, Range 0-9): one line per entry
+ *     search WORDS     Search the mailbox (Store Mailbox, every folder, Range 0-19): one line per message
+ *     find KQL         Find (16.1) in the mailbox with a KQL query, e.g. 'invoice from:ann': one line per message
  *
  * Exit 0 on success, 1 when the server answers with an error status, 2 on
  * bad arguments or an unreachable server.
@@ -16,13 +18,16 @@ import { taskFromApplicationData } from '../../protocol/types/task.ts';
 import { isProtocolVersion, type ProtocolVersion } from '../../protocol/version.ts';
 import { child, childText, childrenNamed, el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { EasClient } from '../client/eas-client.ts';
+import { findRequest, mailboxSearchRequest, readFind, readMailboxSearch, searchCondition } from '../client/search-requests.ts';
 import { initialSync, type ServerChange } from '../client/sync-session.ts';
 import { parseArgs } from './args.ts';
 
 const USAGE = `usage: eas-client --url URL --user U --password P [--version 16.1] [--device ID] [--insecure] COMMAND
   folders          Provision + FolderSync: one line per folder (id, type, name)
   sync FOLDER      initial Sync of a folder (display name or id): one line per item
-  gal PREFIX       Search the GAL: one line per entry`;
+  gal PREFIX       Search the GAL: one line per entry
+  search WORDS     Search the mailbox (all folders): one line per message
+  find KQL         Find in the mailbox (16.1), e.g. 'invoice from:ann received>=2026-01-01'`;
 
 class UsageError extends Error {}
 class ServerError extends Error {}
@@ -70,6 +75,18 @@ async function gal(c: EasClient, prefix: string): Promise<string[]> {
   });
 }
 
+/** Search Store Mailbox or Find: one line per hit and a closing count. */
+async function mailboxSearch(c: EasClient, how: 'search' | 'find', query: string): Promise<string[]> {
+  await c.provision();
+  const res = how === 'search' ? await c.command('Search', mailboxSearchRequest([searchCondition.freeText(query)], { range: '0-19' })) : await c.command('Find', findRequest({ query, range: '0-19' }));
+  if (res.status !== 200 || !res.body) throw new ServerError(`${how === 'search' ? 'Search' : 'Find'}: HTTP ${res.status}`);
+  const a = how === 'search' ? readMailboxSearch(res.body) : readFind(res.body);
+  if (a.status !== 1 || a.storeStatus !== 1) throw new ServerError(`${how === 'search' ? 'Search' : 'Find'} Status ${a.storeStatus ?? a.status}`);
+  const lines = a.hits.map((h) => `${h.collectionId ?? '-'}  ${h.dateReceived ?? ''}  ${h.from ?? ''}  ${h.subject ?? ''}`);
+  lines.push(`${a.hits.length} of ${a.total ?? a.hits.length} messages`);
+  return lines;
+}
+
 async function run(argv: string[]): Promise<number> {
   const { positional, options } = parseArgs(argv, ['url', 'user', 'password', 'version', 'device']);
   if (options.has('help')) {
@@ -111,6 +128,10 @@ async function run(argv: string[]): Promise<number> {
     const lines = await gal(client, arg);
     for (const l of lines) console.log(l);
     console.log(`${lines.length} entries`);
+    return 0;
+  }
+  if ((command === 'search' || command === 'find') && arg) {
+    for (const l of await mailboxSearch(client, command, arg)) console.log(l);
     return 0;
   }
   throw new UsageError(command ? `unknown command or missing argument: ${command}` : 'no command');

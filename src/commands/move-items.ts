@@ -55,7 +55,10 @@ async function moveOne(ctx: CommandContext<Services>, m: MoveItem): Promise<Move
   const repo = extrasOf(ctx.services).syncState;
   const dstRef: CollectionRef = { mailbox: ctx.mailbox, deviceId: ctx.deviceId, collectionId: m.dstFldId };
   let dstMsgId: string | undefined;
+  const held = item.item;
   repo.transaction(() => {
+    // A search result the device never synced (SrcMsgId a LongId): no state to move; a Sync of the destination adds it.
+    if (!held) return;
     repo.deleteItem(item.ref, item.serverId);
     repo.clearDirty(item.ref, item.uid);
     const dst = repo.get(dstRef);
@@ -70,7 +73,7 @@ async function moveOne(ctx: CommandContext<Services>, m: MoveItem): Promise<Move
       return;
     }
     dstMsgId = formatServerId(m.dstFldId, dst.nextItem);
-    repo.putItem(dstRef, { serverId: dstMsgId, uid: newUid, flags: item.item.flags, internalDate: item.item.internalDate });
+    repo.putItem(dstRef, { serverId: dstMsgId, uid: newUid, flags: held.flags, internalDate: held.internalDate });
     repo.setNextItem(dstRef, dst.nextItem + 1);
     // The device already has it; if the engine had queued the new UID as an Add, it now resolves to nothing.
     repo.clearDirty(dstRef, newUid);

@@ -16,6 +16,7 @@ import { syncHandler } from './sync.ts';
 import { getItemEstimateHandler } from './get-item-estimate.ts';
 import { meetingResponseHandler } from './meeting-response.ts';
 import { resolveRecipientsHandler } from './resolve-recipients.ts';
+import { findHandler } from './find.ts';
 import { searchHandler } from './search.ts';
 import { validateCertHandler } from './validate-cert.ts';
 import type { CommandHandler } from './types.ts';
@@ -32,12 +33,13 @@ export type CommandRegistry = ReadonlyMap<string, AnyCommandHandler>;
  * (MS-ASHTTP 2.2.1.2.1). One line per handler.
  *
  * ResolveRecipients is always there: it resolves from the user's contacts
- * and answers certificates and free/busy even without a GAL. Search is
- * there only with a directory (`directory: true`, EAS_GAL_*): a phone that
- * sees it offers a directory search, which without a GAL could never find
- * anyone, and the Mailbox store is not implemented yet.
+ * and answers certificates and free/busy even without a GAL. Search and
+ * Find are always there too: the Mailbox store needs only IMAP (without a
+ * directory a GAL search finds nobody, Status 1 and Total 0). Find is 16.1
+ * only, but OPTIONS comes before any version is known, so it is listed
+ * for everyone, as Exchange 2016 lists it; see find.ts.
  */
-export function createRegistry(opts: { readonly directory?: boolean } = {}): CommandRegistry {
+export function createRegistry(): CommandRegistry {
   const handlers: AnyCommandHandler[] = [
     provisionHandler,
     settingsHandler,
@@ -57,7 +59,8 @@ export function createRegistry(opts: { readonly directory?: boolean } = {}): Com
     meetingResponseHandler,
     resolveRecipientsHandler,
     validateCertHandler,
-    ...(opts.directory ? [searchHandler] : []),
+    searchHandler,
+    findHandler,
   ];
   return new Map(handlers.map((h) => [h.name, h]));
 }

@@ -26,7 +26,7 @@ declare module 'fastify' {
 export async function buildServer(config: Config, services?: Services, commands?: CommandRegistry): Promise<FastifyInstance> {
   const own = !services;
   const svc = services ?? createServices(config);
-  const registry = commands ?? createRegistry({ directory: svc.directory !== undefined });
+  const registry = commands ?? createRegistry();
   const app = Fastify({
     loggerInstance: svc.log,
     // One line per request is written by request-log.ts with the EAS fields.

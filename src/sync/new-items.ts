@@ -1,5 +1,5 @@
 import type { FetchWant, FetchedMessage, MailMessageStore, UserSession } from '../../backends/types.ts';
-import { emailToApplicationData } from '../../protocol/types/email.ts';
+import { emailToApplicationData, type EasEmail } from '../../protocol/types/email.ts';
 import type { ProtocolVersion } from '../../protocol/version.ts';
 import { encodeElement } from '../../protocol/wbxml/encoder.ts';
 import type { EncodedElement } from '../../protocol/wbxml/tree.ts';
@@ -92,6 +92,23 @@ export async function buildNewItems(store: MailMessageStore, job: NewItemsJob): 
 }
 
 async function buildBatch(store: MailMessageStore, job: NewItemsJob, items: NewItemsJob['items']): Promise<NewItem[]> {
+  return (await buildEmailItems(store, job, items)).map(({ email, ...item }) => ({
+    ...item,
+    applicationData: encodeElement({ ns: 'AirSync', name: 'ApplicationData', children: emailToApplicationData(email, job.version) }, { version: job.version }),
+  }));
+}
+
+/** One message of a job as an Email item, not yet encoded (Search results wrap it in their own element). */
+export interface BuiltEmail {
+  readonly uid: number;
+  readonly serverId: string;
+  readonly flags: readonly string[];
+  readonly internalDate: number;
+  readonly email: EasEmail;
+}
+
+/** The two round trips of a batch: `items` as Email items in their order; vanished UIDs and those before `sinceMs` are left out. */
+export async function buildEmailItems(store: MailMessageStore, job: NewItemsJob, items: NewItemsJob['items'] = job.items): Promise<BuiltEmail[]> {
   const ctx = { version: job.version, body: job.body };
   const first = job.uidValidity === undefined ? ITEM_FIRST_FETCH : { ...ITEM_FIRST_FETCH, uidValidity: job.uidValidity };
   const fetched = await store.fetch(job.session, job.path, items.map((i) => i.uid), first);
@@ -100,13 +117,11 @@ async function buildBatch(store: MailMessageStore, job: NewItemsJob, items: NewI
   const bodies = await fetchBodies(store, job, metas);
   const byUid = new Map<number, FetchedMessage>();
   for (const m of metas) byUid.set(m.uid, m);
-  const out: NewItem[] = [];
+  const out: BuiltEmail[] = [];
   for (const { uid, serverId } of items) {
     const m = byUid.get(uid);
     if (!m) continue;
-    const email = buildEmail(m, bodies.get(uid), { ...ctx, serverId });
-    const applicationData = encodeElement({ ns: 'AirSync', name: 'ApplicationData', children: emailToApplicationData(email, job.version) }, { version: job.version });
-    out.push({ uid, serverId, flags: m.flags, internalDate: m.internalDate.getTime(), applicationData });
+    out.push({ uid, serverId, flags: m.flags, internalDate: m.internalDate.getTime(), email: buildEmail(m, bodies.get(uid), { ...ctx, serverId }) });
   }
   return out;
 }

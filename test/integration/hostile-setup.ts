@@ -13,6 +13,7 @@ import type { Stack } from '../../src/devstack/stack.ts';
 import { EasClient, type EasClientOptions } from '../../src/client/index.ts';
 import { buildConfig, type ConfigInput } from '../../src/config.ts';
 import type { Db } from '../../src/state/db.ts';
+import type { CommandRegistry } from '../../src/commands/registry.ts';
 import { buildServer } from '../../src/server/build-server.ts';
 import { createServices, type Services } from '../../src/server/services.ts';
 
@@ -29,7 +30,8 @@ export interface HostileServer {
   stop(): Promise<void>;
 }
 
-export async function startHostileServer(stack: Stack, env: ConfigInput = {}): Promise<HostileServer> {
+/** `commands`: a registry other than the full one (the 501 path for a command the server does not answer). */
+export async function startHostileServer(stack: Stack, env: ConfigInput = {}, commands?: CommandRegistry): Promise<HostileServer> {
   const dir = mkdtempSync(join(tmpdir(), 'eas-hostile-'));
   const config = buildConfig({
     EAS_LISTEN: '127.0.0.1:0',
@@ -51,7 +53,7 @@ export async function startHostileServer(stack: Stack, env: ConfigInput = {}): P
   );
   const services = createServices(config, { log });
   for (const u of stack.users) services.repos.mailboxes.setEnabled(u.name, true);
-  const app = await buildServer(config, services);
+  const app = await buildServer(config, services, commands);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

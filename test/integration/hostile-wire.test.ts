@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EasClient } from '../../src/client/index.ts';
 import { folderSyncRequest } from '../../src/client/requests.ts';
+import { createRegistry } from '../../src/commands/registry.ts';
 import { encodeWbxml } from '../../protocol/wbxml/encoder.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { snapshotState, startHostileServer, type HostileServer, type LogLine } from './hostile-setup.ts';
@@ -21,7 +22,9 @@ let phone: EasClient;
 let hierarchyKey: string;
 
 beforeAll(async () => {
-  server = await startHostileServer(stack(), { EAS_MAX_BODY_BYTES: MAX_BODY, EAS_AUTH_MAX_FAILURES: 1000 });
+  // Every command of the protocol is implemented; this server is built without Find to reach the 501 path.
+  const withoutFind = new Map([...createRegistry()].filter(([name]) => name !== 'Find'));
+  server = await startHostileServer(stack(), { EAS_MAX_BODY_BYTES: MAX_BODY, EAS_AUTH_MAX_FAILURES: 1000 }, withoutFind);
   phone = server.client({ user: USER, deviceId: 'wirephone' });
   await phone.provision();
   const fs = await phone.folderSync('0');
@@ -163,8 +166,7 @@ describe('bad request lines get HTTP 400 or 501', () => {
   });
 
   it('a command of the protocol that the server does not implement', async () => {
-    // Search is registered only with a directory (EAS_GAL_*), which this server has not.
-    await refused(() => rawPost('Cmd=Search&User=alice&DeviceId=wirephone&DeviceType=TestPhone', body()), 501, 'request.unsupported-command');
+    await refused(() => rawPost('Cmd=Find&User=alice&DeviceId=wirephone&DeviceType=TestPhone', body()), 501, 'request.unsupported-command');
   });
 
   it('a base64 query that does not decode', async () => {

@@ -125,13 +125,29 @@ describe('Search (MS-ASCMD 2.2.1.16)', () => {
     });
   });
 
-  it('reads a Mailbox search flattening the And query', () => {
+  it('reads a Mailbox search as its condition tree, EqualTo on a header included', () => {
     const q = se('Query', [
       se('And', [as('Class', 'Email'), as('CollectionId', '5'), se('FreeText', 'invoice'), se('GreaterThan', [el('Email', 'DateReceived'), se('Value', '2026-01-01T00:00:00.000Z')])]),
     ]);
     const req = parseSearchRequest(se('Search', [se('Store', [se('Name', 'Mailbox'), q, se('Options', [se('DeepTraversal'), se('Range', '0-9')])])]), '14.1');
-    expect(req.query).toEqual({ kind: 'mailbox', freeText: 'invoice', classes: ['Email'], collectionIds: ['5'], receivedAfter: '2026-01-01T00:00:00.000Z', raw: q });
+    expect(req.query).toEqual({
+      kind: 'mailbox',
+      condition: {
+        kind: 'and',
+        children: [
+          { kind: 'class', value: 'Email' },
+          { kind: 'collectionId', value: '5' },
+          { kind: 'freeText', text: 'invoice' },
+          { kind: 'receivedAfter', value: '2026-01-01T00:00:00.000Z' },
+        ],
+      },
+      raw: q,
+    });
     expect(req.options.deepTraversal).toBe(true);
+    const byHeader = se('Query', [se('EqualTo', [el('Email', 'From'), se('Value', 'ann')]), se('GreaterThan', [se('Value', 'x')])]);
+    expect(parseSearchRequest(se('Search', [se('Store', [se('Name', 'Mailbox'), byHeader])]), '14.1').query).toMatchObject({
+      condition: { kind: 'and', children: [{ kind: 'equalTo', field: 'from', text: 'ann' }, { kind: 'unknown' }] },
+    });
   });
 
   it.each<[string, WbxmlElement]>([
@@ -178,7 +194,7 @@ describe('Find (MS-ASCMD 2.2.1.2, 16.1)', () => {
   });
 
   it('reads a GAL criterion and refuses a request without criterion with Status 2', () => {
-    const gal = fd('Find', [fd('SearchId', 's2'), fd('ExecuteSearch', [fd('GALSearchCriterion', [fd('Query', 'ann'), fd('Options', [fd('Range', '0-9')])])])]);
+    const gal = fd('Find', [fd('SearchId', 's2'), fd('ExecuteSearch', [fd('GalSearchCriterion', [fd('Query', 'ann'), fd('Options', [fd('Range', '0-9')])])])]);
     expect(parseFindRequest(gal, '16.1').criterion).toEqual({ kind: 'gal', query: 'ann', options: { range: { start: 0, end: 9 }, deepTraversal: false } });
     expect(commandFailureWithHttp(() => parseFindRequest(fd('Find', [fd('SearchId', 's3'), fd('ExecuteSearch')]), '16.1'))).toEqual({ command: 'Find', status: 2 });
   });
