@@ -1,5 +1,6 @@
 import { isBackendError } from '../../../backends/errors.ts';
 import type { MimePart } from '../../../backends/types.ts';
+import { perServices } from '../../server/per-services.ts';
 import type { Services } from '../../server/services.ts';
 import { sessionOf } from '../folder-sync.ts';
 import type { CommandContext } from '../types.ts';
@@ -85,17 +86,8 @@ export async function decodedSize(ctx: CommandContext<Services>, a: LocatedAttac
  * spares a phone that fetches a large attachment in Range windows a full
  * count per window. Per Services object, oldest entry dropped first.
  */
-const sizeCaches = new WeakMap<Services, Map<string, number>>();
 const SIZE_CACHE_ENTRIES = 1024;
-
-function sizeCacheOf(services: Services): Map<string, number> {
-  let c = sizeCaches.get(services);
-  if (!c) {
-    c = new Map();
-    sizeCaches.set(services, c);
-  }
-  return c;
-}
+const sizeCacheOf = perServices(() => new Map<string, number>());
 
 /**
  * Opens the attachment a FileReference names, ready to stream (GetAttachment);

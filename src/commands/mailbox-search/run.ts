@@ -1,7 +1,8 @@
 import { isBackendError } from '../../../backends/errors.ts';
-import type { MailSearchHit, MailSearchResult } from '../../../backends/types.ts';
+import type { MailSearchResult } from '../../../backends/types.ts';
 import type { ByteRange } from '../../../protocol/commands/item-operations.ts';
 import type { EasEmail } from '../../../protocol/types/email.ts';
+import { perServices } from '../../server/per-services.ts';
 import type { Services } from '../../server/services.ts';
 import type { FolderRow } from '../../state/folders.ts';
 import type { BodyOptions } from '../../sync/body.ts';
@@ -52,16 +53,7 @@ interface Kept {
 }
 
 /** Per server: the last query of each device (mailbox + DeviceId), its hits kept for paging. */
-const kept = new WeakMap<Services, Map<string, Kept>>();
-
-function keptOf(services: Services): Map<string, Kept> {
-  let m = kept.get(services);
-  if (!m) {
-    m = new Map();
-    kept.set(services, m);
-  }
-  return m;
-}
+const keptOf = perServices(() => new Map<string, Kept>());
 
 /**
  * The folders to search. Named folders must be mail folders of this
@@ -229,9 +221,3 @@ export async function buildPage(ctx: CommandContext<Services>, page: readonly Pa
   });
 }
 
-/** Test hook: forget every kept result of a server. */
-export function forgetKeptSearches(services: Services): void {
-  kept.delete(services);
-}
-
-export type { MailSearchHit };
