@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EasClient } from '../../src/client/index.ts';
 import { findRequest, mailboxSearchRequest, readFind, readMailboxSearch, searchCondition as q, type MailboxSearchOptions } from '../../src/client/search-requests.ts';
+import { searchImapFolders } from '../../backends/imap/search.ts';
 import { seedMaildir } from '../../src/devstack/maildir-seed.ts';
 import { encodeWbxml } from '../../protocol/wbxml/encoder.ts';
 import { child, childNumber, childText, el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
@@ -220,6 +221,23 @@ describe('Search, Store Mailbox', () => {
     expect((await search(c, [q.freeText('Z4711')])).total).toBe(1);
     const { items } = await syncFolder(c, ids.get('Inbox') ?? ids.get('INBOX')!);
     expect(items.filter((i) => i.subject === 'Invoice March').length).toBe(1);
+  });
+});
+
+describe('the IMAP search layer on a server without SORT', () => {
+  it('finds the same hits in the same order with SEARCH and an INTERNALDATE sort', async () => {
+    const imap = await stack().imapClient(USER);
+    try {
+      const node = { op: 'and', children: [{ op: 'text', field: 'any', value: 'quarterly' }, { op: 'after', date: new Date(Date.parse('2024-01-01T00:00:00Z') + 8999.5 * 60_000) }] } as const;
+      const withSort = await searchImapFolders(imap, ['Bulk'], node);
+      expect(imap.capabilities.has('SORT')).toBe(true);
+      imap.capabilities.delete('SORT');
+      const without = await searchImapFolders(imap, ['Bulk'], node);
+      expect(without.hits.map((h) => h.uid)).toEqual(withSort.hits.map((h) => h.uid));
+      expect(without.hits.length).toBe(250);
+    } finally {
+      await imap.logout();
+    }
   });
 });
 
