@@ -57,10 +57,15 @@ export const provisionHandler: CommandHandler<ProvisionRequest, Services> = {
     // Wipe acknowledgements (MS-ASPROV 3.1.5.1.2.2 / 3.1.5.1.2.3).
     if (req.remoteWipeStatus !== undefined || req.accountOnlyRemoteWipeStatus !== undefined) {
       const status = req.remoteWipeStatus ?? req.accountOnlyRemoteWipeStatus;
+      const ordered = device.wipeStatus === 'pending' || device.wipeStatus === 'account-only';
       db.transaction(() => {
-        if (device.wipeStatus === 'pending' || device.wipeStatus === 'account-only') repos.devices.setWipe(ctx.mailbox, ctx.deviceId, 'done');
+        if (!ordered) return;
+        // Acknowledged: the device is blocked from now on (a wiped phone that adds the account again is refused until an operator allows it).
+        repos.devices.setWipe(ctx.mailbox, ctx.deviceId, 'done');
+        repos.devices.setAccessState(ctx.mailbox, ctx.deviceId, 'blocked');
+        repos.audit.record({ actor: 'server', action: 'wipe.acknowledged', mailbox: ctx.mailbox, deviceId: ctx.deviceId, detail: { kind: device.wipeStatus, status } });
       })();
-      ctx.log.warn({ event: 'provision.wipe-acknowledged', status, accountOnly: req.accountOnlyRemoteWipeStatus !== undefined });
+      ctx.log.warn({ event: ordered ? 'audit.wipe.acknowledged' : 'provision.wipe-acknowledged', status, accountOnly: req.accountOnlyRemoteWipeStatus !== undefined });
       return answer(ctx, { status: ProvisionStatus.Success });
     }
 
@@ -71,7 +76,13 @@ export const provisionHandler: CommandHandler<ProvisionRequest, Services> = {
 
     // A pending wipe is ordered in answer to any other Provision (MS-ASPROV 3.2.5.1.1).
     if (device.wipeStatus === 'pending' || (device.wipeStatus === 'account-only' && accountOnly)) {
-      ctx.log.warn({ event: 'provision.wipe-ordered', kind: device.wipeStatus });
+      if (device.wipeSentAt === null) {
+        db.transaction(() => {
+          repos.devices.markWipeSent(ctx.mailbox, ctx.deviceId);
+          repos.audit.record({ actor: 'server', action: 'wipe.sent', mailbox: ctx.mailbox, deviceId: ctx.deviceId, detail: { kind: device.wipeStatus } });
+        })();
+      }
+      ctx.log.warn({ event: 'audit.wipe.sent', kind: device.wipeStatus });
       return answer(ctx, {
         status: ProvisionStatus.Success,
         ...(infoStatus ? { deviceInformationStatus: infoStatus } : {}),

@@ -11,6 +11,9 @@ import { policyHash } from '../commands/policy.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import type { CommandContext, CommandResult } from '../commands/types.ts';
 import { authenticate } from './authenticate.ts';
+import { notifyQuarantine, quarantineSync } from '../commands/quarantine-sync.ts';
+import type { SyncRequest } from '../../protocol/commands/sync.ts';
+import { decideAccess } from './access.ts';
 import { gateRequest } from './policy-gate.ts';
 import { logBody, requestInfo } from './request-log.ts';
 import { RequestSignals } from './request-signal.ts';
@@ -139,8 +142,11 @@ function prepareCommand(
     ...(line.userAgent !== undefined ? { userAgent: line.userAgent } : {}),
     protocolVersion: version,
   });
+  const repos = services.repos;
+  const access = decideAccess(device, repos.accessRules.list(), repos.accessRules.defaultAccess());
   const gate = gateRequest({
     device,
+    access: access.state,
     command,
     version,
     sentPolicyKey: ctx.policyKey,
@@ -148,10 +154,12 @@ function prepareCommand(
     enforcePolicy: services.config.policy.enforce,
     currentPolicyHash,
   });
+  if (access.state === 'quarantined' && device.quarantineNotifiedAt === null) void notifyQuarantine(services, { user: who.mailbox, password: who.password }, device, log);
   if (gate) {
-    log.info({ event: `policy.${gate.reason}` }, `request refused: ${gate.reason}`);
+    log.info({ event: `policy.${gate.reason}`, access: access.by, ...(access.rule ? { rule: access.rule.id } : {}) }, `request refused: ${gate.reason}`);
     return { kind: 'refused', answer: { ...gate, event: `policy.${gate.reason}` } };
   }
+  if (access.state === 'quarantined' && command === 'Sync') return { kind: 'run', run: () => quarantineSync(ctx, parsed as SyncRequest, device) };
   return { kind: 'run', run: () => handler.handle(ctx, parsed) };
 }
 

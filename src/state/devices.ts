@@ -3,8 +3,10 @@ import type { Db } from './db.ts';
 
 /** Remote wipe state (MS-ASPROV 3.2.5.1.2): `pending` full wipe, `account-only` (16.1) pending, `done` acknowledged. */
 export type WipeStatus = 'none' | 'pending' | 'account-only' | 'done';
-/** Operator's decision about a device. */
+/** Whether a device may sync: allowed, blocked, or quarantined (held until an operator allows it). */
 export type AccessState = 'allowed' | 'blocked' | 'quarantined';
+/** Who decided `accessState`: nobody yet (`default`: rules and the organisation default decide) or an operator. */
+export type AccessSource = 'default' | 'operator';
 
 /**
  * Settings DeviceInformation fields (MS-ASCMD 2.2.3.48, MS-ASPROV 2.2.2.53):
@@ -29,7 +31,12 @@ export interface DeviceRow {
   readonly wipeStatus: WipeStatus;
   readonly wipeRequestedAt: number | null;
   readonly wipeDoneAt: number | null;
+  /** When the wipe order went out in a Provision answer (pending -> sent -> acknowledged). */
+  readonly wipeSentAt: number | null;
+  /** The per-device override when `accessSource` is `operator`; otherwise not used. */
   readonly accessState: AccessState;
+  readonly accessSource: AccessSource;
+  readonly quarantineNotifiedAt: number | null;
 }
 
 interface RawDevice {
@@ -54,7 +61,10 @@ interface RawDevice {
   wipe_status: WipeStatus;
   wipe_requested_at: number | null;
   wipe_done_at: number | null;
+  wipe_sent_at: number | null;
   access_state: AccessState;
+  access_source: AccessSource;
+  quarantine_notified_at: number | null;
 }
 
 const u = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
@@ -84,7 +94,10 @@ function toRow(r: RawDevice): DeviceRow {
     wipeStatus: r.wipe_status,
     wipeRequestedAt: r.wipe_requested_at,
     wipeDoneAt: r.wipe_done_at,
+    wipeSentAt: r.wipe_sent_at,
     accessState: r.access_state,
+    accessSource: r.access_source,
+    quarantineNotifiedAt: r.quarantine_notified_at,
   };
 }
 
@@ -177,17 +190,61 @@ export class DeviceRepository {
       .prepare(
         `UPDATE devices SET wipe_status = @status,
            wipe_requested_at = CASE WHEN @status IN ('pending','account-only') THEN @now ELSE wipe_requested_at END,
-           wipe_done_at = CASE WHEN @status = 'done' THEN @now ELSE wipe_done_at END
+           wipe_sent_at = CASE WHEN @status IN ('pending','account-only','none') THEN NULL ELSE wipe_sent_at END,
+           wipe_done_at = CASE WHEN @status = 'done' THEN @now WHEN @status IN ('pending','account-only') THEN NULL ELSE wipe_done_at END
          WHERE mailbox = @mailbox AND device_id = @deviceId`,
       )
       .run({ status, now, mailbox, deviceId });
     return r.changes > 0;
   }
 
-  setAccessState(mailbox: string, deviceId: string, state: AccessState): boolean {
+  /** The wipe order went out in a Provision answer; the first time counts. */
+  markWipeSent(mailbox: string, deviceId: string, now = Date.now()): void {
+    this.db.prepare('UPDATE devices SET wipe_sent_at = COALESCE(wipe_sent_at, ?) WHERE mailbox = ? AND device_id = ?').run(now, mailbox, deviceId);
+  }
+
+  /** An operator's per-device decision (`operator`), or back to the rules (`default`). */
+  setAccessState(mailbox: string, deviceId: string, state: AccessState, source: AccessSource = 'operator'): boolean {
     return (
-      this.db.prepare('UPDATE devices SET access_state = ? WHERE mailbox = ? AND device_id = ?').run(state, mailbox, deviceId)
-        .changes > 0
+      this.db
+        .prepare('UPDATE devices SET access_state = ?, access_source = ?, quarantine_notified_at = CASE WHEN ? = \'quarantined\' THEN quarantine_notified_at ELSE NULL END WHERE mailbox = ? AND device_id = ?')
+        .run(state, source, state, mailbox, deviceId).changes > 0
     );
+  }
+
+  /** Records that the user was told about this device's quarantine; false when someone already did. */
+  claimQuarantineNotice(mailbox: string, deviceId: string, now = Date.now()): boolean {
+    return this.db.prepare('UPDATE devices SET quarantine_notified_at = ? WHERE mailbox = ? AND device_id = ? AND quarantine_notified_at IS NULL').run(now, mailbox, deviceId).changes > 0;
+  }
+
+  /**
+   * Forgets what the device holds (eas-admin device resync): its hierarchy
+   * state and the sync state of every collection, or of one. Its next
+   * FolderSync (Status 9) or Sync (Status 3) makes it start over, as a new
+   * phone would; the mail itself is on the server and stays. The device,
+   * its policy and its wipe and access state are kept.
+   */
+  resync(mailbox: string, deviceId: string, collectionId?: string): void {
+    this.db.transaction(() => {
+      if (collectionId === undefined) {
+        this.db.prepare('DELETE FROM folder_sync_states WHERE mailbox = ? AND device_id = ?').run(mailbox, deviceId);
+        this.db.prepare('DELETE FROM sync_collections WHERE mailbox = ? AND device_id = ?').run(mailbox, deviceId);
+        this.db.prepare('DELETE FROM sync_requests WHERE mailbox = ? AND device_id = ?').run(mailbox, deviceId);
+        this.db.prepare('DELETE FROM ping_params WHERE mailbox = ? AND device_id = ?').run(mailbox, deviceId);
+      } else {
+        this.db.prepare('DELETE FROM sync_collections WHERE mailbox = ? AND device_id = ? AND collection_id = ?').run(mailbox, deviceId, collectionId);
+        // The cached Sync request may name the collection with its old key.
+        this.db.prepare('DELETE FROM sync_requests WHERE mailbox = ? AND device_id = ?').run(mailbox, deviceId);
+      }
+    })();
+  }
+
+  /** Forgets the device entirely (eas-admin device remove): the next contact is a new device that must provision. */
+  remove(mailbox: string, deviceId: string): boolean {
+    return this.db.transaction(() => {
+      // sync state, hierarchy state and Ping parameters go with the row (ON DELETE CASCADE); the send ledger has no key to it.
+      this.db.prepare('DELETE FROM sent_messages WHERE mailbox = ? AND device_id = ?').run(mailbox, deviceId);
+      return this.db.prepare('DELETE FROM devices WHERE mailbox = ? AND device_id = ?').run(mailbox, deviceId).changes > 0;
+    })();
   }
 }

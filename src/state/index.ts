@@ -1,15 +1,19 @@
+import { AccessRuleRepository } from './access-rules.ts';
+import { AuditRepository } from './audit.ts';
 import type { Db } from './db.ts';
 import { DeviceRepository } from './devices.ts';
 import { FolderSyncStateRepository } from './folder-sync-states.ts';
 import { FolderRepository } from './folders.ts';
 import { MailboxRepository } from './mailboxes.ts';
 
-/** The repositories of the core schema (001-core), one per table family. */
+/** The repositories of the core schema (001-core, 006-operators), one per table family. */
 export interface CoreRepositories {
   readonly mailboxes: MailboxRepository;
   readonly devices: DeviceRepository;
   readonly folders: FolderRepository;
   readonly folderSync: FolderSyncStateRepository;
+  readonly accessRules: AccessRuleRepository;
+  readonly audit: AuditRepository;
 }
 
 /** Builds the core repositories over one open database. */
@@ -19,6 +23,8 @@ export function createRepositories(db: Db): CoreRepositories {
     devices: new DeviceRepository(db),
     folders: new FolderRepository(db),
     folderSync: new FolderSyncStateRepository(db),
+    accessRules: new AccessRuleRepository(db),
+    audit: new AuditRepository(db),
   };
 }
 

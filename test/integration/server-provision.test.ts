@@ -101,7 +101,10 @@ describe.each(['12.1', '14.1', '16.1'] as const)('provisioning, protocol %s', (v
     const ack = await c.acknowledgeWipe();
     expect(status(ack.body)).toBe('1');
     expect(server.services.repos.devices.get('alice@example.test', c.opts.deviceId)!.wipeStatus).toBe('done');
-    expect((await c.folderSync('0')).response.status).toBe(403);
+    // Refused from now on: Status 129 (DeviceIsBlockedForThisUser) from 14.0, HTTP 403 before.
+    const after = await c.folderSync('0');
+    if (modern) expect([after.response.status, after.status]).toEqual([200, 129]);
+    else expect(after.response.status).toBe(403);
   });
 });
 
@@ -127,11 +130,15 @@ describe('provisioning details', () => {
     expect(p.policyKey).toBeGreaterThan(0);
   });
 
-  it('a blocked device gets 403 until allowed again', async () => {
-    const c = server.client();
+  it('a blocked device gets Status 129 (HTTP 403 at 12.1) until allowed again', async () => {
+    const c = server.client({ version: '14.1' });
     await c.provision();
     expect(admin('device', 'block', 'alice@example.test', c.opts.deviceId)).toBe(0);
-    expect((await c.folderSync('0')).response.status).toBe(403);
+    expect((await c.folderSync('0')).status).toBe(129);
+    const old = server.client({ version: '12.1' });
+    await old.provision();
+    expect(admin('device', 'block', 'alice@example.test', old.opts.deviceId)).toBe(0);
+    expect((await old.folderSync('0')).response.status).toBe(403);
     expect(admin('device', 'allow', 'alice@example.test', c.opts.deviceId)).toBe(0);
     expect((await c.folderSync('0')).status).toBe(1);
   });

@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { gateRequest } from '../../src/server/policy-gate.ts';
-import type { DeviceRow } from '../../src/state/devices.ts';
+import { deviceRow } from './helpers/device-row.ts';
 
-const device = (over: Partial<DeviceRow> = {}): DeviceRow => ({
-  mailbox: 'alice',
-  deviceId: 'D',
-  deviceType: 'T',
-  userAgent: null,
-  firstSeen: 0,
-  lastSeen: 0,
-  protocolVersion: '14.1',
-  policyKey: 42,
-  policyHash: 'h',
-  pendingPolicyKey: null,
-  info: {},
-  wipeStatus: 'none',
-  wipeRequestedAt: null,
-  wipeDoneAt: null,
-  accessState: 'allowed',
-  ...over,
-});
+const device = deviceRow;
 
 const gate = (over: Partial<Parameters<typeof gateRequest>[0]> = {}) =>
-  gateRequest({ device: device(), command: 'FolderSync', version: '14.1', sentPolicyKey: 42, allowedWithoutPolicy: false, enforcePolicy: true, currentPolicyHash: 'h', ...over });
+  gateRequest({ device: device(), access: 'allowed', command: 'FolderSync', version: '14.1', sentPolicyKey: 42, allowedWithoutPolicy: false, enforcePolicy: true, currentPolicyHash: 'h', ...over });
 
 describe('policy gate (MS-ASPROV 3.2.5.1)', () => {
   it('lets a device with the current key through', () => {
@@ -49,10 +32,21 @@ describe('policy gate (MS-ASPROV 3.2.5.1)', () => {
     expect(gate({ command: 'Settings', allowedWithoutPolicy: true, sentPolicyKey: 0 })).toBeUndefined();
     expect(gate({ command: 'Ping', allowedWithoutPolicy: true, device: device({ wipeStatus: 'pending' }) })?.easStatus).toBe(140);
   });
-  it('blocked, quarantined and wiped devices get 403', () => {
-    expect(gate({ device: device({ accessState: 'blocked' }) })?.httpStatus).toBe(403);
-    expect(gate({ device: device({ accessState: 'quarantined' }) })?.httpStatus).toBe(403);
-    expect(gate({ device: device({ wipeStatus: 'done' }), command: 'Provision' })?.httpStatus).toBe(403);
+  it('blocked devices get Status 129 from 14.0 and HTTP 403 before; a wiped device is refused even for Provision', () => {
+    expect(gate({ access: 'blocked' })).toMatchObject({ httpStatus: 200, easStatus: 129, reason: 'blocked' });
+    expect(gate({ access: 'blocked', version: '12.1' })).toMatchObject({ httpStatus: 403, reason: 'blocked' });
+    expect(gate({ access: 'blocked', command: 'GetAttachment' })).toMatchObject({ httpStatus: 403 });
+    expect(gate({ access: 'blocked', command: 'Provision' })).toMatchObject({ easStatus: 129 });
+    expect(gate({ device: device({ wipeStatus: 'done' }), command: 'Provision' })).toMatchObject({ reason: 'wiped' });
+  });
+  it('quarantined devices may provision, list folders and Sync (the notice), nothing else', () => {
+    for (const command of ['Provision', 'Settings', 'FolderSync', 'Sync']) expect(gate({ access: 'quarantined', command, allowedWithoutPolicy: command === 'Settings' })).toBeUndefined();
+    expect(gate({ access: 'quarantined', command: 'Ping' })).toMatchObject({ easStatus: 129, reason: 'quarantined' });
+    expect(gate({ access: 'quarantined', command: 'SendMail', version: '12.1' })).toMatchObject({ httpStatus: 403 });
+  });
+  it('a pending wipe goes out even to a blocked device', () => {
+    expect(gate({ access: 'blocked', command: 'Provision', device: device({ wipeStatus: 'pending' }) })).toBeUndefined();
+    expect(gate({ access: 'blocked', device: device({ wipeStatus: 'pending' }) })?.easStatus).toBe(140);
   });
   it('no enforcement: any key passes', () => {
     expect(gate({ enforcePolicy: false, sentPolicyKey: 0 })).toBeUndefined();
