@@ -12,6 +12,7 @@ import { decideAccess } from '../server/access.ts';
 import { RULE_FIELDS, type RuleField } from '../state/access-rules.ts';
 import type { AccessState, DeviceRow } from '../state/devices.ts';
 import { parseArgs } from './args.ts';
+import { runTop } from './top.ts';
 
 const USAGE = `usage: eas-admin [--db FILE | --config FILE] [--json] COMMAND
 
@@ -30,7 +31,8 @@ const USAGE = `usage: eas-admin [--db FILE | --config FILE] [--json] COMMAND
   rules add deviceType|deviceModel|deviceOS|userAgent|user PATTERN allow|block|quarantine
   rules remove ID
   rules default [allow|block|quarantine]   show or set the organisation default
-  audit [--mailbox NAME] [--limit N]       operator actions, wipes, blocks, quarantines (newest first)`;
+  audit [--mailbox NAME] [--limit N]       operator actions, wipes, blocks, quarantines (newest first)
+  top [--url URL] [--insecure] [--once]    live view of a running server (default URL http://127.0.0.1:8080)`;
 
 class UsageError extends Error {}
 
@@ -252,6 +254,26 @@ function run(repos: CoreRepositories, db: Db, argv: string[], opts: Map<string, 
     }
     default:
       throw new UsageError(area ? `unknown command: ${argv.join(' ')}` : 'no command given');
+  }
+}
+
+/** eas-admin: `top` (a loop) or one admin command; returns the exit code. */
+export async function adminCli(argv: readonly string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv, ['db', 'config', 'email', 'mailbox', 'folder', 'limit', 'url']);
+  } catch (e) {
+    err(`eas-admin: ${(e as Error).message}`);
+    return 2;
+  }
+  if (args.positional[0] !== 'top') return adminMain(argv, out, err);
+  const url = args.options.get('url');
+  const db = openDatabase(dbPath(args.options));
+  try {
+    const repos = createRepositories(db);
+    return await runTop({ url: typeof url === 'string' ? url : 'http://127.0.0.1:8080', insecure: args.options.has('insecure'), once: args.options.has('once'), json: args.options.has('json'), devices: () => repos.devices.list(), out, err });
+  } finally {
+    db.close();
   }
 }
 

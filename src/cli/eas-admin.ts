@@ -1,4 +1,4 @@
-/** eas-admin: operator commands on the state database (see admin.ts for the commands). */
-import { adminMain } from './admin.ts';
+/** eas-admin: operator commands on the state database (see admin.ts for the commands) and `top`, the live view (top.ts). */
+import { adminCli } from './admin.ts';
 
-process.exitCode = adminMain(process.argv.slice(2));
+process.exitCode = await adminCli(process.argv.slice(2));

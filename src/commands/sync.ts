@@ -151,5 +151,6 @@ async function handleSync(ctx: Ctx, parsed: SyncRequest): Promise<CommandResult>
     res = await runOnce(ctx, caller, req);
   }
   const status = res.find((r) => r.status !== SyncStatus.Success)?.status ?? SyncStatus.Success;
-  return { body: buildSyncResponse({ collections: res }, v), easStatus: status };
+  const items = res.reduce((n, r) => n + (r.commands?.length ?? 0), 0);
+  return { body: buildSyncResponse({ collections: res }, v), easStatus: status, ...(items ? { items } : {}) };
 }

@@ -58,6 +58,8 @@ export interface CommandResult {
   readonly httpStatus?: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly easStatus?: number | string;
+  /** Items (Add, Change, Delete) a Sync answer carries, for the metrics. */
+  readonly items?: number;
 }
 
 /**

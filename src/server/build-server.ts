@@ -47,7 +47,7 @@ export async function buildServer(config: Config, services?: Services, commands?
 
   app.decorate('eas', { services: svc, registry });
   registerRawBodies(app);
-  registerRequestLog(app);
+  registerRequestLog(app, svc.requests);
   registerEasRoute(app, svc, registry);
   registerAutodiscover(app, svc);
   registerMetricsRoute(app, svc);

@@ -182,6 +182,7 @@ function sendResult(
 ): FastifyReply {
   if (result.headers) reply.headers(result.headers);
   info.eas = result.easStatus;
+  if (result.items) info.items = result.items;
   reply.code(result.httpStatus ?? 200);
   if (result.body) {
     let bytes: Uint8Array;

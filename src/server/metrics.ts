@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import type { RequestStats } from './request-stats.ts';
 
 /** One sample of a metric family; labels become `{name="value"}`. */
 export interface MetricSample {
+  /** `_bucket`, `_sum` or `_count` for the samples of a histogram. */
+  readonly suffix?: string;
   readonly labels?: Readonly<Record<string, string>>;
   readonly value: number;
 }
@@ -10,7 +13,7 @@ export interface MetricSample {
 export interface MetricFamily {
   readonly name: string;
   readonly help: string;
-  readonly type: 'gauge' | 'counter';
+  readonly type: 'gauge' | 'counter' | 'histogram';
   /** Called on every scrape; cheap reads of counters the code keeps anyway. */
   readonly collect: () => number | readonly MetricSample[];
 }
@@ -32,6 +35,20 @@ export class Metrics {
     return this;
   }
 
+  /** Every family with its samples, for `/metrics.json`; a family whose collect throws is left out. */
+  snapshot(): Record<string, readonly MetricSample[]> {
+    const out: Record<string, readonly MetricSample[]> = {};
+    for (const f of this.#families.values()) {
+      try {
+        const v = f.collect();
+        out[f.name] = typeof v === 'number' ? [{ value: v }] : v;
+      } catch {
+        // left out, as in render()
+      }
+    }
+    return out;
+  }
+
   /** Prometheus text exposition format 0.0.4. A family whose collect throws is left out, not the whole page. */
   render(): string {
     const out: string[] = [];
@@ -44,7 +61,7 @@ export class Metrics {
         continue;
       }
       out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-      for (const s of samples) out.push(`${f.name}${labelText(s.labels)} ${formatValue(s.value)}`);
+      for (const s of samples) out.push(`${f.name}${s.suffix ?? ''}${labelText(s.labels)} ${formatValue(s.value)}`);
     }
     return out.join('\n') + '\n';
   }
@@ -56,6 +73,7 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 /** What the metrics page reads from the services. */
 export interface MetricsSources {
   readonly push: { metricFamilies(): MetricFamily[] };
+  readonly requests?: RequestStats;
   readonly mail?: { readonly pool: { stats(): { total: number; users: number; busy: number } } };
 }
 
@@ -63,6 +81,7 @@ export interface MetricsSources {
 export function serverMetrics(sources: MetricsSources): Metrics {
   const m = new Metrics();
   for (const f of sources.push.metricFamilies()) m.add(f);
+  for (const f of sources.requests?.metricFamilies() ?? []) m.add(f);
   const pool = sources.mail?.pool;
   if (pool) {
     m.add({ name: 'eas_imap_pool_connections', help: 'Pooled IMAP connections (request pool, not push watchers).', type: 'gauge', collect: () => {
@@ -89,6 +108,8 @@ export function registerMetricsRoute(app: FastifyInstance, sources: MetricsSourc
     reply.header('content-type', METRICS_CONTENT_TYPE);
     return metrics.render();
   });
+  // The same counters as JSON, plus the recent slowest and failed requests: what eas-admin top shows.
+  app.get('/metrics.json', async () => ({ at: Date.now(), metrics: metrics.snapshot(), ...(sources.requests?.recent() ?? { slowest: [], errors: [] }) }));
 }
 
 function labelText(labels: Readonly<Record<string, string>> | undefined): string {

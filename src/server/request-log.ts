@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { toXml } from '../../protocol/xml/index.ts';
+import type { RequestStats } from './request-stats.ts';
+import { parseQuery } from '../../protocol/http/request-line.ts';
 import type { WbxmlElement } from '../../protocol/wbxml/tree.ts';
 
 /** What the request line says about a request, filled in as the request is understood. */
@@ -8,9 +10,13 @@ export interface RequestInfo {
   /** request.log enriched with mailbox, device, command and version as they become known. */
   log: Logger;
   eas?: number | string;
+  /** Items a Sync answer carried (CommandResult.items). */
+  items?: number;
 }
 
 const infos = new WeakMap<FastifyRequest, RequestInfo>();
+
+const EAS_PATH = /^\/Microsoft-Server-ActiveSync/iu;
 
 /** The request's info record, created on first use. */
 export function requestInfo(request: FastifyRequest): RequestInfo {
@@ -27,10 +33,23 @@ export function requestInfo(request: FastifyRequest): RequestInfo {
  * `request` with mailbox, device, cmd, v (from the child bindings), HTTP
  * status, EAS status and duration. Health checks are not logged.
  */
-export function registerRequestLog(app: FastifyInstance): void {
+export function registerRequestLog(app: FastifyInstance, stats?: RequestStats): void {
   app.addHook('onResponse', async (request, reply) => {
     if (request.url === '/healthz') return;
     const info = requestInfo(request);
+    if (stats && EAS_PATH.test(request.url)) {
+      const b = info.log.bindings() as { cmd?: string; mailbox?: string; device?: string };
+      stats.record({
+        at: Date.now(),
+        command: b.cmd ?? commandOfRefused(request),
+        http: reply.statusCode,
+        ...(info.eas !== undefined ? { eas: info.eas } : {}),
+        ms: reply.elapsedTime,
+        ...(b.mailbox ? { mailbox: b.mailbox } : {}),
+        ...(b.device ? { device: b.device } : {}),
+        ...(info.items ? { items: info.items } : {}),
+      });
+    }
     info.log.info(
       {
         event: 'request',
@@ -44,6 +63,22 @@ export function registerRequestLog(app: FastifyInstance): void {
       'request',
     );
   });
+}
+
+/**
+ * The command of a request refused before its handler bound `cmd` (a 401, a
+ * 403 from the access rules, a malformed body): read from the query again so
+ * that the per-command counters also count the refusals.
+ */
+function commandOfRefused(request: FastifyRequest): string {
+  if (request.method === 'OPTIONS') return 'OPTIONS';
+  const q = request.url.indexOf('?');
+  if (q < 0) return 'unknown';
+  try {
+    return parseQuery(request.url.slice(q + 1)).command;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** Elements whose content is secret or bulky: passwords, message bodies, MIME, attachment and picture data. */

@@ -8,6 +8,7 @@ import { AuthService } from '../auth/service.ts';
 import { davFolderProvider } from '../commands/dav-folders.ts';
 import { imapFolderProvider, type FolderProvider } from '../commands/folder-hierarchy.ts';
 import type { Config } from '../config.ts';
+import { RequestStats } from './request-stats.ts';
 import { createRepositories, openDatabase, type CoreRepositories, type Db } from '../state/index.ts';
 import type { PushConfig } from '../push/config.ts';
 import { createPush, type Push } from '../push/service.ts';
@@ -54,6 +55,8 @@ export interface Services extends DirectoryServices {
   readonly folderProviders: readonly FolderProvider[];
   /** Ping and hanging Sync: the change hub, watchers, stored Ping parameters (src/push). */
   readonly push: Push;
+  /** Counters of answered requests (request-log.ts feeds them; /metrics and eas-admin top read them). */
+  readonly requests: RequestStats;
   /** The mail Sync engine (src/sync): sync keys, windows, change detection, item ids. */
   readonly sync: SyncEngine;
   /** The engine's "has changes for this device" check, for Ping (src/commands/ping.ts). */
@@ -163,6 +166,7 @@ export function createServices(config: Config, overrides: ServiceOverrides = {})
     contactBooks,
     folderProviders,
     push,
+    requests: new RequestStats(),
     sync,
     pendingChanges: pendingChangesFn(sync),
     shutdown: abort.signal,
