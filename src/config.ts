@@ -39,6 +39,8 @@ export interface AuthConfig {
 /** The whole server configuration: one typed, validated, frozen object (STYLE habit 8). */
 export interface Config {
   readonly listen: { readonly host: string; readonly port: number };
+  /** The admin HTTP API's listener and token file (src/admin/http-api.ts); absent = off. */
+  readonly admin?: { readonly listen: { readonly host: string; readonly port: number }; readonly tokensFile: string };
   /** PEM file paths; absent = plain HTTP (behind a TLS-terminating proxy). */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   readonly imap: ImapEndpoint;
@@ -115,6 +117,8 @@ const REQUIRED = Symbol('required');
 export const CONFIG_KEYS = {
   EAS_LISTEN: { default: '0.0.0.0:8080', help: 'host:port to listen on' },
   EAS_TLS_CERT: { default: undefined, help: 'PEM certificate file; with EAS_TLS_KEY serves HTTPS' },
+  EAS_ADMIN_LISTEN: { default: undefined, help: 'host:port of the admin HTTP API (src/admin/openapi.json); unset = off. Keep it on loopback or a management network' },
+  EAS_ADMIN_TOKENS_FILE: { default: undefined, help: 'bearer tokens of the admin API, one per line: TOKEN [label=NAME] [tenant=DOMAIN]; required with EAS_ADMIN_LISTEN, re-read when it changes' },
   EAS_TLS_KEY: { default: undefined, help: 'PEM private key file' },
   EAS_IMAP_URL: { default: REQUIRED, help: 'imap://host:143 (STARTTLS when offered) or imaps://host:993' },
   EAS_IMAP_TLS_VERIFY: { default: true, help: 'verify the IMAP server certificate' },
@@ -233,6 +237,12 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
   if (certFile) readable('EAS_TLS_CERT', certFile);
   if (keyFile) readable('EAS_TLS_KEY', keyFile);
 
+  const adminListen = str('EAS_ADMIN_LISTEN');
+  const adminTokens = str('EAS_ADMIN_TOKENS_FILE');
+  // An admin listener without tokens would be an open door: refuse to start.
+  if (adminListen && !adminTokens) throw new ConfigError('EAS_ADMIN_TOKENS_FILE', 'is required with EAS_ADMIN_LISTEN');
+  if (adminTokens) readable('EAS_ADMIN_TOKENS_FILE', adminTokens);
+
   const minHb = int('EAS_PING_MIN_HEARTBEAT', 1, 3540);
   const maxHb = int('EAS_PING_MAX_HEARTBEAT', 1, 3540);
   if (maxHb < minHb) throw new ConfigError('EAS_PING_MAX_HEARTBEAT', `must not be below EAS_PING_MIN_HEARTBEAT (${minHb})`);
@@ -246,6 +256,7 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
 
   const config: Config = {
     listen,
+    ...(adminListen && adminTokens ? { admin: { listen: parseListen(adminListen, 'EAS_ADMIN_LISTEN'), tokensFile: adminTokens } } : {}),
     ...(certFile && keyFile ? { tls: { certFile, keyFile } } : {}),
     imap: { ...parseImapUrl(str('EAS_IMAP_URL')!), verifyTls: bool('EAS_IMAP_TLS_VERIFY') },
     imapPool: {
@@ -330,10 +341,10 @@ export function loadConfig(opts: { env?: NodeJS.ProcessEnv; file?: string } = {}
   return buildConfig(fromFile, fromEnv);
 }
 
-function parseListen(s: string): { host: string; port: number } {
+function parseListen(s: string, key: ConfigKey = 'EAS_LISTEN'): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(s.trim());
   const port = m ? Number(m[3]) : Number.NaN;
-  if (!m || port > 65535) throw new ConfigError('EAS_LISTEN', `must be host:port, e.g. 0.0.0.0:8443 (got ${JSON.stringify(s)})`);
+  if (!m || port > 65535) throw new ConfigError(key, `must be host:port, e.g. 0.0.0.0:8443 (got ${JSON.stringify(s)})`);
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 

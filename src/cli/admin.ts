@@ -6,11 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { openDatabase, type Db } from '../state/db.ts';
-import { createRepositories, type CoreRepositories } from '../state/index.ts';
+import { createRepositories } from '../state/index.ts';
 import { userInfo } from 'node:os';
-import { decideAccess } from '../server/access.ts';
-import { RULE_FIELDS, type RuleField } from '../state/access-rules.ts';
-import type { AccessState, DeviceRow } from '../state/devices.ts';
+import { AdminError, AdminOperations, type DeviceView } from '../admin/operations.ts';
+import type { DeviceRow } from '../state/devices.ts';
 import { parseArgs } from './args.ts';
 import { runTop } from './top.ts';
 
@@ -50,21 +49,6 @@ function dbPath(opts: Map<string, string | true>): string {
 
 const time = (t: number | null): string => (t === null ? '-' : new Date(t).toISOString());
 
-/** pending -> sent -> acknowledged, as an operator reads it. */
-function wipeStage(d: DeviceRow): string {
-  if (d.wipeStatus === 'none') return 'none';
-  if (d.wipeStatus === 'done') return 'acknowledged';
-  return `${d.wipeStatus === 'account-only' ? 'account-only ' : ''}${d.wipeSentAt === null ? 'pending' : 'sent'}`;
-}
-
-const ACCESS: Readonly<Record<string, AccessState>> = { allow: 'allowed', block: 'blocked', quarantine: 'quarantined' };
-
-function accessArg(v: string | undefined): AccessState {
-  const a = v === undefined ? undefined : ACCESS[v];
-  if (!a) throw new UsageError(`access must be allow, block or quarantine (got ${JSON.stringify(v ?? '')})`);
-  return a;
-}
-
 /** Who ran the command, for the audit trail. */
 function actor(): string {
   let name = process.env.SUDO_USER ?? process.env.USER;
@@ -78,179 +62,102 @@ function actor(): string {
   return `cli:${name}`;
 }
 
-function run(repos: CoreRepositories, db: Db, argv: string[], opts: Map<string, string | true>, out: (s: string) => void, err: (s: string) => void): void {
-  const json = opts.has('json');
-  const rules = repos.accessRules;
-  const access = (d: DeviceRow) => decideAccess(d, rules.list(), rules.defaultAccess());
-  const deviceLine = (d: DeviceRow): string =>
-    [d.mailbox, d.deviceId, d.deviceType, d.protocolVersion ?? '-', time(d.lastSeen), d.policyKey ? 'provisioned' : 'not-provisioned', access(d).state, `wipe:${wipeStage(d)}`].join('\t');
-  /** An audit row and its log line (stderr, JSON like the server's), in the same transaction as the change when given one. */
-  const audit = (action: string, e: { mailbox?: string; deviceId?: string; detail?: Record<string, unknown> } = {}): void => {
-    const row = repos.audit.record({ actor: actor(), action, ...e });
-    err(JSON.stringify({ level: 30, time: row.at, event: `audit.${action}`, actor: row.actor, mailbox: row.mailbox, device: row.deviceId, ...row.detail }));
-  };
-  const print = (value: unknown, text: () => string): void => out(json ? JSON.stringify(value, null, 2) : text());
+/** One command: the operation (src/admin/operations.ts) and its text form; `--json` prints the value instead. */
+function run(ops: AdminOperations, argv: string[], opts: Map<string, string | true>): { value: unknown; text: () => string } {
   const [area, verb, a, b] = argv;
+  const str = (k: string): string | undefined => (typeof opts.get(k) === 'string' ? (opts.get(k) as string) : undefined);
   const need = (v: string | undefined, what: string): string => {
     if (!v) throw new UsageError(`missing ${what}`);
     return v;
   };
-  const device = (): DeviceRow => {
-    const d = repos.devices.get(need(a, 'NAME').toLowerCase(), need(b, 'DEVICEID'));
-    if (!d) throw new UsageError(`no device ${b} for mailbox ${a}`);
-    return d;
+  const deviceLine = (d: DeviceRow): string => {
+    const v = ops.showDevice(d.mailbox, d.deviceId);
+    return [d.mailbox, d.deviceId, d.deviceType, d.protocolVersion ?? '-', time(d.lastSeen), d.policyKey ? 'provisioned' : 'not-provisioned', v.access, `wipe:${v.wipe}`].join('\t');
   };
+  const accessLine = (v: DeviceView): string => `${v.deviceId}: ${v.access} (by ${v.accessBy})`;
   if (area === 'audit' && verb === undefined) {
-    const m = opts.get('mailbox');
-    const limit = opts.get('limit');
-    const rows = repos.audit.list({ ...(typeof m === 'string' ? { mailbox: m.toLowerCase() } : {}), ...(typeof limit === 'string' ? { limit: Number(limit) } : {}) });
-    return print(rows, () =>
-      rows.map((r) => [new Date(r.at).toISOString(), r.actor, r.action, r.mailbox ?? '-', r.deviceId ?? '-', JSON.stringify(r.detail)].join('\t')).join('\n') || '(no audit entries)',
-    );
+    const limit = str('limit');
+    const m = str('mailbox');
+    const rows = ops.audit({ ...(m !== undefined ? { mailbox: m } : {}), ...(limit !== undefined ? { limit: Number(limit) } : {}) });
+    return { value: rows, text: () => rows.map((r) => [new Date(r.at).toISOString(), r.actor, r.action, r.mailbox ?? '-', r.deviceId ?? '-', JSON.stringify(r.detail)].join('\t')).join('\n') || '(no audit entries)' };
   }
   switch (`${area} ${verb}`) {
     case 'mailbox enable': {
-      const email = opts.get('email');
-      const row = repos.mailboxes.setEnabled(need(a, 'NAME'), true, typeof email === 'string' ? email : undefined);
-      audit('mailbox.enable', { mailbox: row.name });
-      return print(row, () => `enabled ${row.name}${row.email ? ` <${row.email}>` : ''}`);
+      const row = ops.setMailboxEnabled(need(a, 'NAME'), true, str('email'));
+      return { value: row, text: () => `enabled ${row.name}${row.email ? ` <${row.email}>` : ''}` };
     }
     case 'mailbox disable': {
-      const row = repos.mailboxes.setEnabled(need(a, 'NAME'), false);
-      audit('mailbox.disable', { mailbox: row.name });
-      return print(row, () => `disabled ${row.name}`);
+      const row = ops.setMailboxEnabled(need(a, 'NAME'), false);
+      return { value: row, text: () => `disabled ${row.name}` };
     }
     case 'mailbox list': {
-      const rows = repos.mailboxes.list();
-      return print(rows, () => rows.map((r) => `${r.name}\t${r.enabled ? 'enabled' : 'disabled'}\t${r.email ?? '-'}`).join('\n') || '(no mailboxes)');
+      const rows = ops.listMailboxes();
+      return { value: rows, text: () => rows.map((r) => `${r.name}\t${r.enabled ? 'enabled' : 'disabled'}\t${r.email ?? '-'}`).join('\n') || '(no mailboxes)' };
     }
     case 'devices list': {
-      const m = opts.get('mailbox');
-      const rows = repos.devices.list(typeof m === 'string' ? m.toLowerCase() : undefined);
-      return print(rows, () => rows.map(deviceLine).join('\n') || '(no devices)');
+      const rows = ops.listDevices(str('mailbox'));
+      return { value: rows, text: () => rows.map(deviceLine).join('\n') || '(no devices)' };
     }
     case 'device show': {
-      const d = device();
-      const decision = access(d);
-      const shown = {
-        ...d,
-        access: decision.state,
-        accessBy: decision.by,
-        ...(decision.rule ? { accessRule: decision.rule.id } : {}),
-        wipe: wipeStage(d),
+      const v = ops.showDevice(need(a, 'NAME'), need(b, 'DEVICEID'));
+      return {
+        value: v,
+        text: () =>
+          Object.entries({
+            ...v,
+            firstSeen: time(v.firstSeen),
+            lastSeen: time(v.lastSeen),
+            wipeRequestedAt: time(v.wipeRequestedAt),
+            wipeSentAt: time(v.wipeSentAt),
+            wipeDoneAt: time(v.wipeDoneAt),
+            quarantineNotifiedAt: time(v.quarantineNotifiedAt),
+            info: JSON.stringify(v.info),
+          })
+            .map(([k, x]) => `${k}: ${x ?? '-'}`)
+            .join('\n'),
       };
-      return print(shown, () =>
-        Object.entries({
-          ...shown,
-          firstSeen: time(d.firstSeen),
-          lastSeen: time(d.lastSeen),
-          wipeRequestedAt: time(d.wipeRequestedAt),
-          wipeSentAt: time(d.wipeSentAt),
-          wipeDoneAt: time(d.wipeDoneAt),
-          quarantineNotifiedAt: time(d.quarantineNotifiedAt),
-          info: JSON.stringify(d.info),
-        })
-          .map(([k, v]) => `${k}: ${v ?? '-'}`)
-          .join('\n'),
-      );
     }
     case 'device wipe': {
-      const d = device();
-      const status = opts.has('account-only') ? 'account-only' : 'pending';
-      db.transaction(() => {
-        repos.devices.setWipe(d.mailbox, d.deviceId, status);
-        audit('wipe.order', { mailbox: d.mailbox, deviceId: d.deviceId, detail: { kind: status } });
-      })();
-      return print({ ...d, wipeStatus: status }, () => `${status === 'pending' ? 'remote wipe' : 'account-only wipe'} ordered for ${d.deviceId} (carried out at its next contact)`);
+      const v = ops.orderWipe(need(a, 'NAME'), need(b, 'DEVICEID'), opts.has('account-only'));
+      return { value: v, text: () => `${v.wipeStatus === 'pending' ? 'remote wipe' : 'account-only wipe'} ordered for ${v.deviceId} (carried out at its next contact)` };
     }
     case 'device wipe-cancel': {
-      const d = device();
-      db.transaction(() => {
-        repos.devices.setWipe(d.mailbox, d.deviceId, 'none');
-        audit('wipe.cancel', { mailbox: d.mailbox, deviceId: d.deviceId });
-      })();
-      return print({ ...d, wipeStatus: 'none' }, () => `wipe cancelled for ${d.deviceId}`);
+      const v = ops.cancelWipe(need(a, 'NAME'), need(b, 'DEVICEID'));
+      return { value: v, text: () => `wipe cancelled for ${v.deviceId}` };
     }
     case 'device block':
     case 'device allow':
     case 'device quarantine': {
-      const d = device();
-      const state = accessArg(verb);
-      db.transaction(() => {
-        repos.devices.setAccessState(d.mailbox, d.deviceId, state);
-        audit(`device.${verb}`, { mailbox: d.mailbox, deviceId: d.deviceId });
-      })();
-      return print({ ...d, accessState: state, accessSource: 'operator' }, () => `${d.deviceId}: ${state}`);
+      const v = ops.setDeviceAccess(need(a, 'NAME'), need(b, 'DEVICEID'), verb!);
+      return { value: v, text: () => accessLine(v) };
     }
     case 'device reset-access': {
-      const d = device();
-      db.transaction(() => {
-        repos.devices.setAccessState(d.mailbox, d.deviceId, 'allowed', 'default');
-        audit('device.reset-access', { mailbox: d.mailbox, deviceId: d.deviceId });
-      })();
-      const now = repos.devices.get(d.mailbox, d.deviceId)!;
-      return print({ ...now, access: access(now).state }, () => `${d.deviceId}: ${access(now).state} (by ${access(now).by})`);
+      const v = ops.resetDeviceAccess(need(a, 'NAME'), need(b, 'DEVICEID'));
+      return { value: v, text: () => accessLine(v) };
     }
     case 'device resync': {
-      const d = device();
-      const folder = opts.get('folder');
-      const collectionId = typeof folder === 'string' ? folder : undefined;
-      db.transaction(() => {
-        repos.devices.resync(d.mailbox, d.deviceId, collectionId);
-        audit('device.resync', { mailbox: d.mailbox, deviceId: d.deviceId, ...(collectionId ? { detail: { folder: collectionId } } : {}) });
-      })();
-      return print({ mailbox: d.mailbox, deviceId: d.deviceId, folder: collectionId ?? null }, () =>
-        collectionId ? `${d.deviceId}: folder ${collectionId} starts over at its next Sync` : `${d.deviceId}: starts over at its next FolderSync (mail stays on the server)`,
-      );
+      const r = ops.resyncDevice(need(a, 'NAME'), need(b, 'DEVICEID'), str('folder'));
+      return { value: r, text: () => (r.folder ? `${r.deviceId}: folder ${r.folder} starts over at its next Sync` : `${r.deviceId}: starts over at its next FolderSync (mail stays on the server)`) };
     }
     case 'device remove': {
-      const d = device();
-      db.transaction(() => {
-        repos.devices.remove(d.mailbox, d.deviceId);
-        audit('device.remove', { mailbox: d.mailbox, deviceId: d.deviceId, detail: { deviceType: d.deviceType } });
-      })();
-      return print({ mailbox: d.mailbox, deviceId: d.deviceId, removed: true }, () => `${d.deviceId}: removed`);
+      const r = ops.removeDevice(need(a, 'NAME'), need(b, 'DEVICEID'));
+      return { value: r, text: () => `${r.deviceId}: removed` };
     }
     case 'rules list': {
-      const list = rules.list();
-      const def = rules.defaultAccess();
-      return print({ default: def, rules: list }, () =>
-        [...list.map((r) => `${r.id}\t${r.field}\t${r.pattern}\t${r.access}`), `default\t${def}`].join('\n'),
-      );
+      const r = ops.listRules();
+      return { value: r, text: () => [...r.rules.map((x) => `${x.id}\t${x.field}\t${x.pattern}\t${x.access}`), `default\t${r.default}`].join('\n') };
     }
     case 'rules add': {
-      const field = need(a, 'FIELD') as RuleField;
-      if (!RULE_FIELDS.includes(field)) throw new UsageError(`FIELD must be one of ${RULE_FIELDS.join(', ')}`);
-      const pattern = need(b, 'PATTERN');
-      if (pattern.length > 256) throw new UsageError('PATTERN is longer than 256 characters');
-      const state = accessArg(argv[4]);
-      let rule!: ReturnType<typeof rules.put>;
-      db.transaction(() => {
-        rule = rules.put(field, pattern, state);
-        audit('rule.add', { detail: { id: rule.id, field, pattern, access: state } });
-      })();
-      return print(rule, () => `rule ${rule.id}: ${field} ${pattern} -> ${state}`);
+      const rule = ops.addRule(need(a, 'FIELD'), need(b, 'PATTERN'), need(argv[4], 'allow|block|quarantine'));
+      return { value: rule, text: () => `rule ${rule.id}: ${rule.field} ${rule.pattern} -> ${rule.access}` };
     }
     case 'rules remove': {
-      const id = Number(need(a, 'ID'));
-      let removed: ReturnType<typeof rules.remove>;
-      db.transaction(() => {
-        removed = rules.remove(id);
-        if (removed) audit('rule.remove', { detail: { id, field: removed.field, pattern: removed.pattern, access: removed.access } });
-      })();
-      if (!removed!) throw new UsageError(`no rule ${a}`);
-      return print(removed, () => `rule ${id} removed`);
+      const removed = ops.removeRule(Number(need(a, 'ID')));
+      return { value: removed, text: () => `rule ${removed.id} removed` };
     }
     case 'rules default': {
-      if (a !== undefined) {
-        const state = accessArg(a);
-        db.transaction(() => {
-          rules.setDefaultAccess(state);
-          audit('rule.default', { detail: { access: state } });
-        })();
-      }
-      const def = rules.defaultAccess();
-      return print({ default: def }, () => `default: ${def}`);
+      const r = a === undefined ? { default: ops.listRules().default } : ops.setDefaultAccess(a);
+      return { value: r, text: () => `default: ${r.default}` };
     }
     default:
       throw new UsageError(area ? `unknown command: ${argv.join(' ')}` : 'no command given');
@@ -287,15 +194,18 @@ export function adminMain(argv: readonly string[], out: (s: string) => void = co
       return 0;
     }
     db = openDatabase(dbPath(args.options));
-    run(createRepositories(db), db, args.positional, args.options, out, err);
+    const ops = new AdminOperations(db, createRepositories(db), { actor: actor() }, (line) => err(JSON.stringify({ level: 30, time: Date.now(), ...line })));
+    const r = run(ops, args.positional, args.options);
+    out(args.options.has('json') ? JSON.stringify(r.value, null, 2) : r.text());
     return 0;
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || (e instanceof AdminError && e.kind === 'invalid')) {
       err(`eas-admin: ${e.message}\n${USAGE}`);
       return 2;
     }
+    // Refused by the operation (an unknown device or rule): exit 2 as for a usage error, without the usage text.
     err(`eas-admin: ${(e as Error).message}`);
-    return 1;
+    return e instanceof AdminError ? 2 : 1;
   } finally {
     db?.close();
   }

@@ -8,6 +8,9 @@
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { buildServer } from '../server/build-server.ts';
 import { createServices } from '../server/services.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildAdminApi } from '../admin/http-api.ts';
+import { liveView } from '../server/metrics.ts';
 import { parseArgs } from './args.ts';
 
 const USAGE = `usage: eas-server [--config FILE]
@@ -54,6 +57,20 @@ async function main(): Promise<number> {
     await services.close();
     return 2;
   }
+  let admin: FastifyInstance | undefined;
+  if (config.admin) {
+    const { host, port } = config.admin.listen;
+    try {
+      admin = buildAdminApi(config, { db: services.db, repos: services.repos, log: services.log, live: liveView(services) });
+      await admin.listen({ host, port });
+      services.log.info({ event: 'admin.listening', url: `${config.tls ? 'https' : 'http'}://${host}:${port}/v1` }, 'admin API listening');
+    } catch (e) {
+      console.error(`eas-server: cannot start the admin API on ${host}:${port}: ${(e as Error).message}`);
+      await app.close();
+      await services.close();
+      return 2;
+    }
+  }
   const scheme = config.tls ? 'https' : 'http';
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.listen.port;
@@ -73,6 +90,7 @@ async function main(): Promise<number> {
       services.log.info({ event: 'server.stopping', signal }, 'stopping');
       void (async () => {
         try {
+          await admin?.close();
           await app.close();
           await services.close();
           services.log.info({ event: 'server.stopped' }, 'stopped');

@@ -108,8 +108,18 @@ export function registerMetricsRoute(app: FastifyInstance, sources: MetricsSourc
     reply.header('content-type', METRICS_CONTENT_TYPE);
     return metrics.render();
   });
-  // The same counters as JSON, plus the recent slowest and failed requests: what eas-admin top shows.
-  app.get('/metrics.json', async () => ({ at: Date.now(), metrics: metrics.snapshot(), ...(sources.requests?.recent() ?? { slowest: [], errors: [] }) }));
+  app.get('/metrics.json', async () => liveStatus(metrics, sources));
+}
+
+/** The live status of a running server's own counters, for the admin API's /v1/live. */
+export function liveView(sources: MetricsSources): () => Record<string, unknown> {
+  const metrics = serverMetrics(sources);
+  return () => liveStatus(metrics, sources);
+}
+
+/** The counters as JSON plus the recent slowest and failed requests: what eas-admin top shows (/metrics.json, the admin API's /v1/live). */
+export function liveStatus(metrics: Metrics, sources: MetricsSources): Record<string, unknown> {
+  return { at: Date.now(), metrics: metrics.snapshot(), ...(sources.requests?.recent() ?? { slowest: [], errors: [] }) };
 }
 
 function labelText(labels: Readonly<Record<string, string>> | undefined): string {

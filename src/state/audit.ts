@@ -35,13 +35,18 @@ export class AuditRepository {
     return { id: Number(r.lastInsertRowid), at: now, actor: e.actor, action: e.action, mailbox: e.mailbox ?? null, deviceId: e.deviceId ?? null, detail: e.detail ?? {} };
   }
 
-  /** Newest first; `mailbox` narrows to one mailbox. */
-  list(opts: { mailbox?: string; limit?: number } = {}): AuditRow[] {
+  /** Newest first; `mailboxes` narrows to those mailboxes (an empty list gives no rows). */
+  list(opts: { mailboxes?: readonly string[]; limit?: number } = {}): AuditRow[] {
     const limit = Math.max(1, Math.min(opts.limit ?? 100, 10_000));
+    const only = opts.mailboxes;
     const rows = (
-      opts.mailbox === undefined
+      only === undefined
         ? this.db.prepare('SELECT * FROM audit ORDER BY id DESC LIMIT ?').all(limit)
-        : this.db.prepare('SELECT * FROM audit WHERE mailbox = ? ORDER BY id DESC LIMIT ?').all(opts.mailbox, limit)
+        : only.length === 0
+          ? []
+          : this.db
+              .prepare(`SELECT * FROM audit WHERE mailbox IN (SELECT value FROM json_each(?)) ORDER BY id DESC LIMIT ?`)
+              .all(JSON.stringify(only), limit)
     ) as RawAudit[];
     return rows.map((r) => ({ id: r.id, at: r.at, actor: r.actor, action: r.action, mailbox: r.mailbox, deviceId: r.device_id, detail: JSON.parse(r.detail) as Record<string, unknown> }));
   }
