@@ -5,6 +5,7 @@
  * (tmux), against a server on the real stack.
  */
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialSync } from '../../src/client/sync-session.ts';
@@ -59,6 +60,28 @@ describe('request metrics', () => {
     const live = (await (await fetch(`${server.url}/metrics.json`)).json()) as { errors: { http: number; device?: string }[]; slowest: { command: string }[] };
     expect(live.errors.some((e) => e.http === 401)).toBe(true);
     expect(live.slowest.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the sample Grafana dashboard', () => {
+  it('charts only metric families the server exports, with labels they carry', async () => {
+    const text = await metrics();
+    const dashboard = JSON.parse(readFileSync(new URL('../../src/server/grafana-dashboard.json', import.meta.url), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThanOrEqual(8);
+    const families = new Set([...text.matchAll(/^# TYPE (\w+) /gmu)].map((m) => m[1]));
+    for (const e of exprs) {
+      for (const [, name] of e.matchAll(/\b(eas_\w+)/gu)) {
+        const family = name!.replace(/_(bucket|sum|count)$/u, '');
+        expect(families.has(family), `${name} in ${e}`).toBe(true);
+        // Every label the expression groups or filters by appears on that family's samples.
+        for (const [, labels] of e.matchAll(/by \(([^)]*)\)/gu)) {
+          for (const l of labels!.split(',').map((x) => x.trim()).filter((x) => x !== 'le')) {
+            if (e.includes(name!)) expect(text.split('\n').some((line) => line.startsWith(family) && line.includes(`${l}="`)), `${l} on ${family}`).toBe(true);
+          }
+        }
+      }
+    }
   });
 });
 
