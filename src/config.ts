@@ -1,6 +1,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import type { ImapEndpoint } from '../backends/imap/pool.ts';
 import type { ManageSieveEndpoint } from '../backends/sieve/client.ts';
+import { isProtocolVersion, type ProtocolVersion } from '../protocol/version.ts';
 
 /**
  * Device security policy sent by Provision (MS-ASPROV 2.2.2.18 EASProvisionDoc).
@@ -22,6 +23,31 @@ export interface PolicyConfig {
   readonly devicePasswordExpiration: number;
   readonly requireDeviceEncryption: boolean;
   readonly attachmentsEnabled: boolean;
+}
+
+/**
+ * Each policy setting with its EAS_POLICY_* variable and, for numbers, its
+ * range: config parsing and the policy sets of eas-admin (`policy set NAME
+ * PASSWORD_MIN_LENGTH=6`, named by the variable without EAS_POLICY_) read
+ * the same table, so a set cannot hold a value the global setting refuses.
+ */
+export const POLICY_SETTINGS: readonly { readonly field: keyof PolicyConfig; readonly env: `EAS_POLICY_${string}` & ConfigKey; readonly min?: number; readonly max?: number }[] = [
+  { field: 'enforce', env: 'EAS_POLICY_ENFORCE' },
+  { field: 'devicePasswordEnabled', env: 'EAS_POLICY_PASSWORD_REQUIRED' },
+  { field: 'alphanumericDevicePasswordRequired', env: 'EAS_POLICY_PASSWORD_ALPHANUMERIC' },
+  { field: 'allowSimpleDevicePassword', env: 'EAS_POLICY_PASSWORD_ALLOW_SIMPLE' },
+  { field: 'minDevicePasswordLength', env: 'EAS_POLICY_PASSWORD_MIN_LENGTH', min: 1, max: 16 },
+  { field: 'maxInactivityTimeDeviceLock', env: 'EAS_POLICY_MAX_INACTIVITY_SECONDS', min: 0, max: 9999 },
+  { field: 'maxDevicePasswordFailedAttempts', env: 'EAS_POLICY_MAX_FAILED_ATTEMPTS', min: 0, max: 16 },
+  { field: 'devicePasswordExpiration', env: 'EAS_POLICY_PASSWORD_EXPIRATION_DAYS', min: 0, max: 730 },
+  { field: 'requireDeviceEncryption', env: 'EAS_POLICY_REQUIRE_ENCRYPTION' },
+  { field: 'attachmentsEnabled', env: 'EAS_POLICY_ATTACHMENTS_ENABLED' },
+];
+
+/** A protocol ceiling for the devices whose DeviceType matches `pattern` (case-insensitive glob). */
+export interface VersionCeiling {
+  readonly pattern: string;
+  readonly version: ProtocolVersion;
 }
 
 /** Log-in protection (issue 3 item 4). */
@@ -96,6 +122,8 @@ export interface Config {
   readonly limits: { readonly maxBodyBytes: number; readonly maxMailBytes: number };
   readonly ping: { readonly minHeartbeatSeconds: number; readonly maxHeartbeatSeconds: number; readonly maxFolders: number; readonly davPollSeconds: number };
   readonly policy: PolicyConfig;
+  /** EAS_MAX_VERSION_BY_TYPE, first match wins; empty = every device may use every version. */
+  readonly maxVersionByType: readonly VersionCeiling[];
   readonly auth: AuthConfig;
 }
 
@@ -167,6 +195,7 @@ export const CONFIG_KEYS = {
   EAS_PING_MAX_HEARTBEAT: { default: 3540, help: 'seconds' },
   EAS_PING_MAX_FOLDERS: { default: 300, help: 'folders one Ping may watch' },
   EAS_DAV_POLL_SECONDS: { default: 30, help: 'how often a watched CalDAV/CardDAV collection is asked for its sync token (push of calendar and contact changes)' },
+  EAS_MAX_VERSION_BY_TYPE: { default: undefined, help: 'protocol ceiling per DeviceType, e.g. "WindowsMail=14.1,SAMSUNG*=14.1" (globs, first match wins): OPTIONS offers no higher version to that type and a request in a higher one gets HTTP 400' },
   EAS_POLICY_ENFORCE: { default: true, help: 'require Provision before other commands' },
   EAS_POLICY_PASSWORD_REQUIRED: { default: false, help: 'device must have a screen lock' },
   EAS_POLICY_PASSWORD_ALPHANUMERIC: { default: false, help: 'screen lock must be alphanumeric' },
@@ -286,18 +315,10 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     trustProxy: parseTrustProxy(get('EAS_TRUST_PROXY')),
     limits: { maxBodyBytes: int('EAS_MAX_BODY_BYTES', 1024), maxMailBytes: int('EAS_MAX_MAIL_BYTES', 1024) },
     ping: { minHeartbeatSeconds: minHb, maxHeartbeatSeconds: maxHb, maxFolders: int('EAS_PING_MAX_FOLDERS', 1, 10_000), davPollSeconds: int('EAS_DAV_POLL_SECONDS', 1, 3600) },
-    policy: {
-      enforce: bool('EAS_POLICY_ENFORCE'),
-      devicePasswordEnabled: bool('EAS_POLICY_PASSWORD_REQUIRED'),
-      alphanumericDevicePasswordRequired: bool('EAS_POLICY_PASSWORD_ALPHANUMERIC'),
-      allowSimpleDevicePassword: bool('EAS_POLICY_PASSWORD_ALLOW_SIMPLE'),
-      minDevicePasswordLength: int('EAS_POLICY_PASSWORD_MIN_LENGTH', 1, 16),
-      maxInactivityTimeDeviceLock: int('EAS_POLICY_MAX_INACTIVITY_SECONDS', 0, 9999),
-      maxDevicePasswordFailedAttempts: int('EAS_POLICY_MAX_FAILED_ATTEMPTS', 0, 16),
-      devicePasswordExpiration: int('EAS_POLICY_PASSWORD_EXPIRATION_DAYS', 0, 730),
-      requireDeviceEncryption: bool('EAS_POLICY_REQUIRE_ENCRYPTION'),
-      attachmentsEnabled: bool('EAS_POLICY_ATTACHMENTS_ENABLED'),
-    },
+    policy: Object.fromEntries(
+      POLICY_SETTINGS.map((p) => [p.field, p.min === undefined ? bool(p.env) : int(p.env, p.min, p.max)]),
+    ) as unknown as PolicyConfig,
+    maxVersionByType: parseMaxVersionByType(str('EAS_MAX_VERSION_BY_TYPE') ?? ''),
     auth: {
       cacheTtlMs: int('EAS_AUTH_CACHE_SECONDS', 0, 86_400) * 1000,
       maxFailures: int('EAS_AUTH_MAX_FAILURES', 1, 10_000),
@@ -471,4 +492,17 @@ function directoryConfig(
   }
   if (str('EAS_GAL_LDAP_BASE')) throw new ConfigError('EAS_GAL_LDAP_BASE', 'set without EAS_GAL_LDAP_URL');
   return common;
+}
+
+/** "TYPE=VERSION,TYPE=VERSION" (EAS_MAX_VERSION_BY_TYPE). */
+function parseMaxVersionByType(value: string): VersionCeiling[] {
+  return value
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
+    .map((p) => {
+      const m = /^([^=\s]{1,64})\s*=\s*(\S+)$/u.exec(p);
+      if (!m || !isProtocolVersion(m[2]!)) throw new ConfigError('EAS_MAX_VERSION_BY_TYPE', `expected DEVICETYPE=VERSION (a version of 2.5, 12.0, 12.1, 14.0, 14.1, 16.0, 16.1), got ${JSON.stringify(p)}`);
+      return { pattern: m[1]!, version: m[2] as ProtocolVersion };
+    });
 }

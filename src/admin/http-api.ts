@@ -35,7 +35,7 @@ const STATUS: Readonly<Record<AdminError['kind'], number>> = { invalid: 400, 'no
 
 type Params = Record<string, string>;
 type Body = Record<string, unknown>;
-type Handler = (ops: AdminOperations, p: Params, q: Params, body: Body, who: AdminPrincipal) => unknown;
+type Handler = (ops: AdminOperations, p: Params, q: Params, body: Body, config: Config) => unknown;
 
 /** The routes, in one table: method, path (OpenAPI style `{name}`), operation. */
 export const ADMIN_ROUTES: readonly { method: 'GET' | 'PUT' | 'POST' | 'DELETE'; path: string; run: Handler }[] = [
@@ -53,6 +53,11 @@ export const ADMIN_ROUTES: readonly { method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   { method: 'POST', path: '/v1/rules', run: (ops, _p, _q, b) => ops.addRule(str(b, 'field', true)!, str(b, 'pattern', true)!, str(b, 'access', true)!) },
   { method: 'DELETE', path: '/v1/rules/{id}', run: (ops, p) => ops.removeRule(/^\d{1,15}$/u.test(p.id!) ? Number(p.id) : Number.NaN) },
   { method: 'PUT', path: '/v1/rules/default', run: (ops, _p, _q, b) => ops.setDefaultAccess(str(b, 'access', true)!) },
+  { method: 'GET', path: '/v1/policies', run: (ops, _p, _q, _b, config) => ops.listPolicySets(config.policy) },
+  { method: 'PUT', path: '/v1/policies/{name}', run: (ops, p, _q, b) => ops.putPolicySet(p.name!, obj(b, 'settings')) },
+  { method: 'DELETE', path: '/v1/policies/{name}', run: (ops, p) => ops.removePolicySet(p.name!) },
+  { method: 'PUT', path: '/v1/mailboxes/{name}/policy', run: (ops, p, _q, b) => ops.assignPolicySet(p.name!, undefined, nullableStr(b, 'policySet')) },
+  { method: 'PUT', path: '/v1/mailboxes/{name}/devices/{deviceId}/policy', run: (ops, p, _q, b) => ops.assignPolicySet(p.name!, p.deviceId!, nullableStr(b, 'policySet')) },
   {
     method: 'GET',
     path: '/v1/audit',
@@ -65,6 +70,18 @@ function str(b: Body, k: string, required = false): string | undefined {
   if (v === undefined && !required) return undefined;
   if (typeof v !== 'string') throw new AdminError('invalid', `body: ${k} must be a string`);
   return v;
+}
+
+function obj(b: Body, k: string): Record<string, unknown> {
+  const v = b[k];
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AdminError('invalid', `body: ${k} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+/** A string, or null to remove (required: an absent key is a mistake, not a removal). */
+function nullableStr(b: Body, k: string): string | null {
+  if (b[k] === null) return null;
+  return str(b, k, true)!;
 }
 
 function bool(b: Body, k: string, required = false): boolean | undefined {
@@ -120,7 +137,7 @@ export function buildAdminApi(config: Config, deps: AdminApiDeps): FastifyInstan
         const body = request.body === undefined || request.body === null ? {} : request.body;
         if (typeof body !== 'object' || Array.isArray(body)) throw new AdminError('invalid', 'body must be a JSON object');
         const ops = new AdminOperations(deps.db, deps.repos, who, (line) => log.info(line, String(line.event)));
-        return reply.send(route.run(ops, request.params as Params, request.query as Params, body as Body, who));
+        return reply.send(route.run(ops, request.params as Params, request.query as Params, body as Body, config));
       },
     });
   }

@@ -20,6 +20,8 @@ import { RULE_FIELDS, type RuleField } from '../state/access-rules.ts';
 import type { AuditRow } from '../state/audit.ts';
 import type { AccessState, DeviceRow } from '../state/devices.ts';
 import { mailboxKey, type MailboxRow } from '../state/mailboxes.ts';
+import type { PolicySet, PolicySettings } from '../state/policy-sets.ts';
+import { POLICY_SETTINGS, type PolicyConfig } from '../config.ts';
 
 /** Why an operation was refused; each face maps the kind once (exit code 2 / HTTP 400, 403, 404, 409). */
 export class AdminError extends Error {
@@ -56,7 +58,44 @@ export function wipeStage(d: DeviceRow): string {
 }
 
 /** A device as `device show` and the API give it: the row plus the access decision and the wipe stage. */
-export type DeviceView = DeviceRow & { readonly access: AccessState; readonly accessBy: AccessDecision['by']; readonly accessRule?: number; readonly wipe: string };
+export type DeviceView = DeviceRow & {
+  readonly access: AccessState;
+  readonly accessBy: AccessDecision['by'];
+  readonly accessRule?: number;
+  readonly wipe: string;
+  /** The policy set that applies (the device's, else its mailbox's); null = the global policy. */
+  readonly policySet: string | null;
+};
+
+/** A policy set as operators see it: its settings and who it is assigned to (within the operator's scope). */
+export type PolicySetView = PolicySet & { readonly assignedTo: readonly { mailbox: string; deviceId?: string }[] };
+
+/**
+ * Reads `KEY=VALUE` settings of a policy set. KEY is the EAS_POLICY_*
+ * variable without its prefix (PASSWORD_MIN_LENGTH), case-insensitive, or
+ * the PolicyConfig field (minDevicePasswordLength); values obey the same
+ * ranges as the global settings (POLICY_SETTINGS).
+ */
+export function parsePolicySettings(input: Readonly<Record<string, unknown>>): PolicySettings {
+  const out: Record<string, boolean | number> = {};
+  for (const [key, raw] of Object.entries(input)) {
+    const k = key.toUpperCase();
+    const s = POLICY_SETTINGS.find((p) => p.env === `EAS_POLICY_${k}` || p.env === k || p.field.toUpperCase() === k);
+    if (!s) throw new AdminError('invalid', `unknown policy setting ${JSON.stringify(key)}; known: ${POLICY_SETTINGS.map((p) => p.env.slice('EAS_POLICY_'.length)).join(', ')}`);
+    const text = String(raw).trim().toLowerCase();
+    if (s.min === undefined) {
+      if (!['true', 'false', '1', '0', 'yes', 'no'].includes(text)) throw new AdminError('invalid', `${key} must be true or false (got ${JSON.stringify(raw)})`);
+      out[s.field] = ['true', '1', 'yes'].includes(text);
+    } else {
+      const n = /^\d{1,9}$/u.test(text) ? Number(text) : Number.NaN;
+      if (!(n >= s.min && n <= (s.max ?? Number.MAX_SAFE_INTEGER))) throw new AdminError('invalid', `${key} must be a number from ${s.min} to ${s.max} (got ${JSON.stringify(raw)})`);
+      out[s.field] = n;
+    }
+  }
+  return out as PolicySettings;
+}
+
+const POLICY_SET_NAME = /^[\w.-]{1,64}$/u;
 
 /** The operations, bound to one database, one principal and one log sink. */
 export class AdminOperations {
@@ -149,7 +188,10 @@ export class AdminOperations {
   /** Forgets the device; it must provision again. */
   removeDevice(mailbox: string, deviceId: string): { mailbox: string; deviceId: string; removed: true } {
     const d = this.#device(mailbox, deviceId);
-    this.#change('device.remove', { mailbox: d.mailbox, deviceId: d.deviceId, detail: { deviceType: d.deviceType } }, () => this.#repos.devices.remove(d.mailbox, d.deviceId));
+    this.#change('device.remove', { mailbox: d.mailbox, deviceId: d.deviceId, detail: { deviceType: d.deviceType } }, () => {
+      this.#repos.devices.remove(d.mailbox, d.deviceId);
+      this.#repos.policySets.forgetDevice(d.mailbox, d.deviceId);
+    });
     return { mailbox: d.mailbox, deviceId: d.deviceId, removed: true };
   }
 
@@ -187,6 +229,50 @@ export class AdminOperations {
     return { default: this.#repos.accessRules.defaultAccess() };
   }
 
+  // --- policy sets (the sets are organisation-wide; a tenant assigns them to its own mailboxes) ---
+
+  /** `global`: the server's EAS_POLICY_* policy, shown with the sets where the caller knows it (the API; eas-admin reads no server config). */
+  listPolicySets(global?: PolicyConfig): { global?: PolicyConfig; sets: PolicySetView[] } {
+    const scoped = this.#scopedMailboxes();
+    const assignments = this.#repos.policySets.assignments().filter((a) => scoped === undefined || scoped.has(a.mailbox));
+    return {
+      ...(global ? { global } : {}),
+      sets: this.#repos.policySets.list().map((set) => ({
+        ...set,
+        assignedTo: assignments.filter((a) => a.policySet === set.name).map((a) => ({ mailbox: a.mailbox, ...(a.deviceId ? { deviceId: a.deviceId } : {}) })),
+      })),
+    };
+  }
+
+  /** Creates the set or replaces its settings; devices it applies to provision again at their next request. */
+  putPolicySet(name: string, settings: Readonly<Record<string, unknown>>): PolicySet {
+    this.#organisationWide('policy sets');
+    if (!POLICY_SET_NAME.test(name)) throw new AdminError('invalid', 'NAME must be 1 to 64 letters, digits, ".", "_" or "-"');
+    const parsed = parsePolicySettings(settings);
+    return this.#change('policy.set', { detail: { name, settings: parsed } }, () => this.#repos.policySets.put(name, parsed));
+  }
+
+  removePolicySet(name: string): { name: string; removed: true } {
+    this.#organisationWide('policy sets');
+    return this.#change('policy.remove', { detail: { name } }, () => {
+      const r = this.#repos.policySets.remove(name);
+      if (r === 'missing') throw new AdminError('not-found', `no policy set ${name}`);
+      if (r === 'in-use') throw new AdminError('conflict', `policy set ${name} is assigned; unassign it first (eas-admin policy list shows where)`);
+      return { name, removed: true as const };
+    });
+  }
+
+  /** Assigns a set to a mailbox (deviceId undefined) or one device, or removes the assignment (null). */
+  assignPolicySet(mailbox: string, deviceId: string | undefined, name: string | null): { mailbox: string; deviceId: string | null; policySet: string | null; effective: string | null } {
+    const key = deviceId === undefined ? this.#mailbox(mailbox).name : this.#device(mailbox, deviceId).mailbox;
+    if (name !== null && !this.#repos.policySets.get(name)) throw new AdminError('not-found', `no policy set ${name}`);
+    this.#change(name === null ? 'policy.unassign' : 'policy.assign', { mailbox: key, ...(deviceId !== undefined ? { deviceId } : {}), detail: { policySet: name } }, () =>
+      this.#repos.policySets.assign(key, deviceId, name),
+    );
+    const effective = deviceId === undefined ? name : (this.#repos.policySets.forDevice(key, deviceId)?.name ?? null);
+    return { mailbox: key, deviceId: deviceId ?? null, policySet: name, effective };
+  }
+
   // --- audit ---
 
   /** Newest first; a scoped operator sees the rows of its mailboxes only. */
@@ -204,7 +290,8 @@ export class AdminOperations {
 
   #view(d: DeviceRow): DeviceView {
     const decision = decideAccess(d, this.#repos.accessRules.list(), this.#repos.accessRules.defaultAccess());
-    return { ...d, access: decision.state, accessBy: decision.by, ...(decision.rule ? { accessRule: decision.rule.id } : {}), wipe: wipeStage(d) };
+    const policySet = this.#repos.policySets.forDevice(d.mailbox, d.deviceId)?.name ?? null;
+    return { ...d, access: decision.state, accessBy: decision.by, ...(decision.rule ? { accessRule: decision.rule.id } : {}), wipe: wipeStage(d), policySet };
   }
 
   /** A mailbox of this operator's scope, or not-found. */
@@ -236,8 +323,8 @@ export class AdminOperations {
     return this.#who.tenant === undefined ? undefined : new Set(this.listMailboxes().map((m) => m.name));
   }
 
-  #organisationWide(): void {
-    if (this.#who.tenant !== undefined) throw new AdminError('forbidden', 'access rules apply to every tenant; a tenant-scoped operator cannot change them');
+  #organisationWide(what = 'access rules'): void {
+    if (this.#who.tenant !== undefined) throw new AdminError('forbidden', `${what} apply to every tenant; a tenant-scoped operator cannot change them`);
   }
 
   /**

@@ -30,6 +30,12 @@ const USAGE = `usage: eas-admin [--db FILE | --config FILE] [--json] COMMAND
   rules add deviceType|deviceModel|deviceOS|userAgent|user PATTERN allow|block|quarantine
   rules remove ID
   rules default [allow|block|quarantine]   show or set the organisation default
+  policy list                              policy sets and where they are assigned
+  policy set NAME KEY=VALUE...             create a set or replace its settings (KEY: EAS_POLICY_* without
+                                           the prefix, e.g. PASSWORD_REQUIRED=true PASSWORD_MIN_LENGTH=6)
+  policy remove NAME                       delete a set that is not assigned
+  policy assign SET NAME [DEVICEID]        the set applies to the mailbox, or to one device (over its mailbox's)
+  policy unassign NAME [DEVICEID]          back to the mailbox's set, or the global EAS_POLICY_* policy
   audit [--mailbox NAME] [--limit N]       operator actions, wipes, blocks, quarantines (newest first)
   top [--url URL] [--insecure] [--once]    live view of a running server (default URL http://127.0.0.1:8080)`;
 
@@ -158,6 +164,32 @@ function run(ops: AdminOperations, argv: string[], opts: Map<string, string | tr
     case 'rules default': {
       const r = a === undefined ? { default: ops.listRules().default } : ops.setDefaultAccess(a);
       return { value: r, text: () => `default: ${r.default}` };
+    }
+    case 'policy list': {
+      const r = ops.listPolicySets();
+      const where = (x: { mailbox: string; deviceId?: string }): string => (x.deviceId ? `${x.mailbox}/${x.deviceId}` : x.mailbox);
+      return {
+        value: r.sets,
+        text: () => r.sets.map((x) => `${x.name}\t${JSON.stringify(x.settings)}\t${x.assignedTo.map(where).join(',') || '(unassigned)'}`).join('\n') || '(no policy sets; every device gets the EAS_POLICY_* policy)',
+      };
+    }
+    case 'policy set': {
+      const pairs = argv.slice(3).map((kv) => {
+        const i = kv.indexOf('=');
+        if (i <= 0) throw new UsageError(`expected KEY=VALUE, got ${JSON.stringify(kv)}`);
+        return [kv.slice(0, i), kv.slice(i + 1)] as const;
+      });
+      const set = ops.putPolicySet(need(a, 'NAME'), Object.fromEntries(pairs));
+      return { value: set, text: () => `policy set ${set.name}: ${JSON.stringify(set.settings)} (devices it applies to provision again at their next request)` };
+    }
+    case 'policy remove': {
+      const r = ops.removePolicySet(need(a, 'NAME'));
+      return { value: r, text: () => `policy set ${r.name} removed` };
+    }
+    case 'policy assign':
+    case 'policy unassign': {
+      const r = verb === 'assign' ? ops.assignPolicySet(need(b, 'NAME'), argv[4], need(a, 'SET')) : ops.assignPolicySet(need(a, 'NAME'), b, null);
+      return { value: r, text: () => `${r.deviceId ? `${r.mailbox}/${r.deviceId}` : r.mailbox}: ${r.effective ?? 'global EAS_POLICY_* policy'}` };
     }
     default:
       throw new UsageError(area ? `unknown command: ${argv.join(' ')}` : 'no command given');

@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { EasProvisionDoc } from '../../protocol/commands/provision.ts';
 import type { PolicyConfig } from '../config.ts';
+import type { PolicySet } from '../state/policy-sets.ts';
 
 /**
  * The EASProvisionDoc for the configured policy (MS-ASPROV 2.2.2.27).
@@ -98,4 +99,33 @@ export function newPolicyKey(): number {
 /** Whether the policy asks anything of the device that a device reporting "not applied" would not meet. */
 export function policyRequiresSomething(p: PolicyConfig): boolean {
   return p.devicePasswordEnabled || p.requireDeviceEncryption;
+}
+
+/** The policy a device gets: the global one, with its policy set's settings over it. */
+export interface DevicePolicy {
+  readonly policy: PolicyConfig;
+  readonly hash: string;
+  /** The policy set's name; absent = the global EAS_POLICY_* policy. */
+  readonly set?: string;
+}
+
+/** Hashes by the set's settings: a handful of sets, asked on every request. */
+const hashes = new Map<string, string>();
+
+/**
+ * Resolves the device's policy (issue 12 item 4). A change of the set's
+ * settings or of the assignment changes the hash, so the policy gate makes
+ * the device provision again (Status 143 / HTTP 449), as for a change of
+ * the global policy.
+ */
+export function devicePolicy(base: PolicyConfig, set: PolicySet | undefined): DevicePolicy {
+  const policy = set ? { ...base, ...set.settings } : base;
+  const key = JSON.stringify(policy);
+  let hash = hashes.get(key);
+  if (hash === undefined) {
+    if (hashes.size > 1000) hashes.clear();
+    hash = policyHash(policy);
+    hashes.set(key, hash);
+  }
+  return { policy, hash, ...(set ? { set: set.name } : {}) };
 }

@@ -13,7 +13,7 @@ import type { Services } from '../server/services.ts';
 import type { DeviceInformation } from '../state/devices.ts';
 import type { DeviceInformation as WireDeviceInformation } from '../../protocol/commands/device-information.ts';
 import { StatusError } from './errors.ts';
-import { newPolicyKey, policyHash, policyRequiresSomething, provisionDoc, wapProvisioningXml } from './policy.ts';
+import { devicePolicy, newPolicyKey, policyRequiresSomething, provisionDoc, wapProvisioningXml } from './policy.ts';
 import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
 
 /** The device-information shape of the state layer. */
@@ -103,7 +103,8 @@ export const provisionHandler: CommandHandler<ProvisionRequest, Services> = {
       });
     }
 
-    const hash = policyHash(config.policy);
+    // The device's policy set, else the global policy (issue 12 item 4).
+    const { policy, hash, set } = devicePolicy(config.policy, repos.policySets.forDevice(ctx.mailbox, ctx.deviceId));
     if (req.policy?.policyKey !== undefined && req.policy.policyKey !== 0) {
       // Acknowledgement phase (MS-ASPROV 3.2.5.1.2).
       const ack = req.policy.status ?? PolicyAckStatus.Applied;
@@ -112,7 +113,7 @@ export const provisionHandler: CommandHandler<ProvisionRequest, Services> = {
         ctx.log.info({ event: 'provision.key-mismatch' });
         return answer(ctx, { status: ProvisionStatus.Success, policy: { policyType, status: PolicyStatus.PolicyKeyMismatch } });
       }
-      if (ack !== PolicyAckStatus.Applied && ack !== PolicyAckStatus.PartiallyApplied && policyRequiresSomething(config.policy)) {
+      if (ack !== PolicyAckStatus.Applied && ack !== PolicyAckStatus.PartiallyApplied && policyRequiresSomething(policy)) {
         ctx.log.warn({ event: 'provision.not-applied', ack });
         // 139: the device cannot comply and the policy demands it (MS-ASPROV 3.1.5.2).
         if (versionAtLeast(ctx.protocolVersion, '14.0')) throw new StatusError('Provision', 139);
@@ -131,7 +132,7 @@ export const provisionHandler: CommandHandler<ProvisionRequest, Services> = {
     // Initial phase (MS-ASPROV 3.2.5.1.1): the policy and a temporary key.
     const tempKey = newPolicyKey();
     db.transaction(() => repos.devices.setPendingPolicyKey(ctx.mailbox, ctx.deviceId, tempKey))();
-    ctx.log.info({ event: 'provision.policy-sent' });
+    ctx.log.info({ event: 'provision.policy-sent', policySet: set ?? null });
     return answer(ctx, {
       status: ProvisionStatus.Success,
       ...(infoStatus ? { deviceInformationStatus: infoStatus } : {}),
@@ -139,7 +140,7 @@ export const provisionHandler: CommandHandler<ProvisionRequest, Services> = {
         policyType,
         status: PolicyStatus.Success,
         policyKey: tempKey,
-        ...(policyType === PolicyType.Wap ? { wapProvisioningXml: wapProvisioningXml(config.policy) } : { doc: provisionDoc(config.policy) }),
+        ...(policyType === PolicyType.Wap ? { wapProvisioningXml: wapProvisioningXml(policy) } : { doc: provisionDoc(policy) }),
       },
     });
   },

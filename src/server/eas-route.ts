@@ -7,7 +7,7 @@ import { encodeWbxml } from '../../protocol/wbxml/encoder.ts';
 import type { WbxmlElement } from '../../protocol/wbxml/tree.ts';
 import { mapError, type ErrorAnswer } from '../commands/errors.ts';
 import { optionsHeaders } from '../commands/options.ts';
-import { policyHash } from '../commands/policy.ts';
+import { devicePolicy } from '../commands/policy.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import type { CommandContext, CommandResult } from '../commands/types.ts';
 import { authenticate } from './authenticate.ts';
@@ -17,6 +17,7 @@ import { decideAccess } from './access.ts';
 import { gateRequest } from './policy-gate.ts';
 import { logBody, requestInfo } from './request-log.ts';
 import { RequestSignals } from './request-signal.ts';
+import { optionsDeviceType, VersionCeilings } from './version-ceiling.ts';
 import type { Services } from './services.ts';
 
 /** MS-ASHTTP 2.2.2.1.1: the WBXML body type of requests and responses. */
@@ -31,7 +32,7 @@ const FALLBACK_VERSION: ProtocolVersion = '14.1';
 
 /** OPTIONS and POST on /Microsoft-Server-ActiveSync (MS-ASHTTP 2.2.1). */
 export function registerEasRoute(app: FastifyInstance, services: Services, registry: CommandRegistry): void {
-  const route: Route = { services, registry, currentPolicyHash: policyHash(services.config.policy), signals: new RequestSignals(services.shutdown) };
+  const route: Route = { services, registry, ceilings: new VersionCeilings(services.config.maxVersionByType), signals: new RequestSignals(services.shutdown) };
   app.route({
     method: ['OPTIONS', 'POST'],
     url: '/Microsoft-Server-ActiveSync',
@@ -41,7 +42,8 @@ export function registerEasRoute(app: FastifyInstance, services: Services, regis
       const who = await authenticate(request, reply, services);
       if (!who) return reply;
       if (request.method === 'OPTIONS') {
-        reply.headers(optionsHeaders(registry));
+        const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
+        reply.headers(optionsHeaders(registry, route.ceilings.versionsFor(optionsDeviceType(query))));
         return reply.code(200).send();
       }
       return handlePost(request, reply, route, who);
@@ -53,7 +55,7 @@ export function registerEasRoute(app: FastifyInstance, services: Services, regis
 interface Route {
   readonly services: Services;
   readonly registry: CommandRegistry;
-  readonly currentPolicyHash: string;
+  readonly ceilings: VersionCeilings;
   readonly signals: RequestSignals;
 }
 
@@ -93,7 +95,7 @@ function prepareCommand(
   info: ReturnType<typeof requestInfo>,
   at: { command: string; version: ProtocolVersion; log: Logger },
 ): { kind: 'unsupported' } | { kind: 'refused'; answer: ErrorAnswer } | { kind: 'run'; run: () => Promise<CommandResult> } {
-  const { services, registry, currentPolicyHash, signals } = route;
+  const { services, registry, ceilings, signals } = route;
   const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
   const line = parseEasRequest(query, request.headers);
   const command = line.command;
@@ -103,6 +105,12 @@ function prepareCommand(
   // One child of the server logger with every binding: a held Ping keeps its
   // logger for the whole heartbeat, and each pino child level costs memory (issue 5).
   const log = (info.log = at.log = services.log.child({ mailbox: who.mailbox, device: line.deviceId, cmd: command, v: version }));
+
+  if (!ceilings.allows(line.deviceType, version)) {
+    const versions = ceilings.versionsFor(line.deviceType)!;
+    log.info({ event: 'request.version-above-ceiling', ceiling: versions.at(-1) }, `${line.deviceType} is limited to ${versions.at(-1)} (EAS_MAX_VERSION_BY_TYPE)`);
+    return { kind: 'refused', answer: { httpStatus: 400, headers: { 'MS-ASProtocolVersions': versions.join(',') }, event: 'request.version-above-ceiling' } };
+  }
 
   const handler = registry.get(command);
   if (!handler) {
@@ -144,6 +152,7 @@ function prepareCommand(
   });
   const repos = services.repos;
   const access = decideAccess(device, repos.accessRules.list(), repos.accessRules.defaultAccess());
+  const policy = devicePolicy(services.config.policy, repos.policySets.forDevice(device.mailbox, device.deviceId));
   const gate = gateRequest({
     device,
     access: access.state,
@@ -151,8 +160,8 @@ function prepareCommand(
     version,
     sentPolicyKey: ctx.policyKey,
     allowedWithoutPolicy: handler.allowedWithoutPolicy === true,
-    enforcePolicy: services.config.policy.enforce,
-    currentPolicyHash,
+    enforcePolicy: policy.policy.enforce,
+    currentPolicyHash: policy.hash,
   });
   if (access.state === 'quarantined' && device.quarantineNotifiedAt === null) void notifyQuarantine(services, { user: who.mailbox, password: who.password }, device, log);
   if (gate) {

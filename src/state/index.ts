@@ -5,8 +5,9 @@ import { DeviceRepository } from './devices.ts';
 import { FolderSyncStateRepository } from './folder-sync-states.ts';
 import { FolderRepository } from './folders.ts';
 import { MailboxRepository } from './mailboxes.ts';
+import { PolicySetRepository } from './policy-sets.ts';
 
-/** The repositories of the core schema (001-core, 006-operators), one per table family. */
+/** The repositories of the core schema (001-core, 006-operators, 007-policy-sets), one per table family. */
 export interface CoreRepositories {
   readonly mailboxes: MailboxRepository;
   readonly devices: DeviceRepository;
@@ -14,6 +15,7 @@ export interface CoreRepositories {
   readonly folderSync: FolderSyncStateRepository;
   readonly accessRules: AccessRuleRepository;
   readonly audit: AuditRepository;
+  readonly policySets: PolicySetRepository;
 }
 
 /** Builds the core repositories over one open database. */
@@ -25,6 +27,7 @@ export function createRepositories(db: Db): CoreRepositories {
     folderSync: new FolderSyncStateRepository(db),
     accessRules: new AccessRuleRepository(db),
     audit: new AuditRepository(db),
+    policySets: new PolicySetRepository(db),
   };
 }
 
