@@ -101,6 +101,20 @@ describe('Search, Store Mailbox', () => {
     expect(a.hits[0]!.from).toContain('ann@corp.test');
   });
 
+  it('a mailbox that no device has listed yet is searched all the same (its folders are listed first)', async () => {
+    const fresh = await startTestServer(stack());
+    try {
+      const c = fresh.client({ user: USER, version: '14.1', deviceId: 'searchfirst' });
+      await c.provision();
+      const a = await search(c, [q.emailClass(), q.freeText('invoice')]);
+      expect(subjects(a)).toEqual(['Invoice March', 'Invoice February', 'Invoice December 2025']);
+      expect(a.hits.every((h) => /^\d+$/u.test(h.collectionId ?? ''))).toBe(true);
+    } finally {
+      await fresh.stop();
+      fresh.cleanup();
+    }
+  });
+
   it('several words must all match; no match is an empty Result with Total 0', async () => {
     const { c } = await phone();
     expect(subjects(await search(c, [q.freeText('invoice february')]))).toEqual(['Invoice February']);

@@ -8,7 +8,7 @@ import type { FolderRow } from '../../state/folders.ts';
 import type { BodyOptions } from '../../sync/body.ts';
 import { buildEmailItems } from '../../sync/new-items.ts';
 import { formatLongId } from '../fetch/long-id.ts';
-import { sessionOf } from '../folder-sync.ts';
+import { hierarchyFor, sessionOf } from '../folder-sync.ts';
 import type { CommandContext } from '../types.ts';
 import { MAX_SEARCH_RESULTS, SEARCH_CACHE_ENTRIES, SEARCH_RESULTS_TTL_MS } from './limits.ts';
 import type { SearchPlan } from './plan.ts';
@@ -101,6 +101,8 @@ export async function runMailboxSearch(ctx: CommandContext<Services>, search: Ma
   let byPath: Map<string, FolderRow>;
   try {
     const virtual = await budget.run(() => ctx.services.mail.virtualFolders(sessionOf(ctx)));
+    // A mailbox that no device has listed yet has no folder ids to search (or to put in LongIds): list it first, as FolderSync would.
+    if (ctx.services.repos.folders.listActive(ctx.mailbox).length === 0) await budget.run(() => hierarchyFor(ctx));
     const folders = foldersOf(ctx, search, virtual);
     if (typeof folders === 'string') return { kind: 'refused', refused: 'invalid', reason: folders };
     byPath = new Map(folders.map((f) => [f.path, f]));
