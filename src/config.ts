@@ -115,6 +115,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Log decoded bodies unredacted at debug level (EAS_LOG_BODIES=1). */
   readonly logBodies: boolean;
+  /** Folder of recorded device sessions (eas-admin capture start; src/capture/recorder.ts). */
+  readonly captureDir: string;
   /** Base URL phones reach us at (Autodiscover); absent = derived from Host and scheme. */
   readonly publicUrl?: string;
   /** Fastify trustProxy: false, true, a hop count, or addresses/CIDRs. */
@@ -187,6 +189,7 @@ export const CONFIG_KEYS = {
   EAS_DB: { default: './eas.db', help: 'SQLite state file' },
   EAS_LOG_LEVEL: { default: 'info', help: 'fatal|error|warn|info|debug|trace|silent' },
   EAS_LOG_BODIES: { default: false, help: 'log decoded bodies without redaction (debug level)' },
+  EAS_CAPTURE_DIR: { default: './captures-recorded', help: 'folder of recorded device sessions (eas-admin capture start), one JSON file per device and day' },
   EAS_PUBLIC_URL: { default: undefined, help: 'https://mail.example.org, for Autodiscover' },
   EAS_TRUST_PROXY: { default: false, help: 'false, true, hop count, or comma-separated proxy addresses/CIDRs' },
   EAS_MAX_BODY_BYTES: { default: 50 * 1024 * 1024, help: 'largest request body' },
@@ -311,6 +314,7 @@ export function buildConfig(...sources: Array<Record<string, Raw | null | undefi
     db: str('EAS_DB')!,
     logLevel: level as Config['logLevel'],
     logBodies: bool('EAS_LOG_BODIES'),
+    captureDir: str('EAS_CAPTURE_DIR') ?? './captures-recorded',
     ...(str('EAS_PUBLIC_URL') ? { publicUrl: url('EAS_PUBLIC_URL', str('EAS_PUBLIC_URL')!, ['http:', 'https:']).replace(/\/+$/, '') } : {}),
     trustProxy: parseTrustProxy(get('EAS_TRUST_PROXY')),
     limits: { maxBodyBytes: int('EAS_MAX_BODY_BYTES', 1024), maxMailBytes: int('EAS_MAX_MAIL_BYTES', 1024) },

@@ -118,13 +118,15 @@ export function buildFindEmailProperties(p: FindEmailProperties): WbxmlElement[]
   return out.filter((x): x is WbxmlElement => !!x);
 }
 
-/** Builds a Find response (MS-ASCMD 2.2.1.2): Status, Response { Status, Result*, Range, Total }; Result { Class, ServerId, CollectionId, Properties }. */
+/** Builds a Find response (MS-ASCMD 2.2.1.2): Status, Response { Store, Status, Result*, Range, Total }; Result { Class, ServerId, CollectionId, Properties }. */
 export function buildFindResponse(res: FindResponse, _version: ProtocolVersion): WbxmlElement {
   const r = res.response;
   return el(F, 'Find', [
     el(F, 'Status', res.status),
     r
       ? el(F, 'Response', [
+          // The store searched; MS-ASCMD 2.2.3.153.2 and the Find schema put it first, and iOS 16 expects it.
+          el('ItemOperations', 'Store', 'Mailbox'),
           el(F, 'Status', r.status),
           ...r.results.map((x) =>
             el(F, 'Result', [

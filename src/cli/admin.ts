@@ -12,6 +12,7 @@ import { AdminError, AdminOperations, type DeviceView } from '../admin/operation
 import type { DeviceRow } from '../state/devices.ts';
 import { parseArgs } from './args.ts';
 import { runTop } from './top.ts';
+import { captureCommand } from '../capture/admin-commands.ts';
 
 const USAGE = `usage: eas-admin [--db FILE | --config FILE] [--json] COMMAND
 
@@ -37,6 +38,9 @@ const USAGE = `usage: eas-admin [--db FILE | --config FILE] [--json] COMMAND
   policy assign SET NAME [DEVICEID]        the set applies to the mailbox, or to one device (over its mailbox's)
   policy unassign NAME [DEVICEID]          back to the mailbox's set, or the global EAS_POLICY_* policy
   audit [--mailbox NAME] [--limit N]       operator actions, wipes, blocks, quarantines (newest first)
+  capture start NAME [DEVICEID] [--for 1h|30m|2d] [--bodies]   record the sessions of NAME's devices (or one) to EAS_CAPTURE_DIR
+  capture stop NAME [DEVICEID]             stop recording the device, or without DEVICEID every device of NAME
+  capture list                             active recordings
   top [--url URL] [--insecure] [--once]    live view of a running server (default URL http://127.0.0.1:8080)`;
 
 class UsageError extends Error {}
@@ -220,14 +224,14 @@ export async function adminCli(argv: readonly string[], out: (s: string) => void
 export function adminMain(argv: readonly string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): number {
   let db: Db | undefined;
   try {
-    const args = parseArgs(argv, ['db', 'config', 'email', 'mailbox', 'folder', 'limit']);
+    const args = parseArgs(argv, ['db', 'config', 'email', 'mailbox', 'folder', 'limit', 'for']);
     if (args.options.has('help')) {
       out(USAGE);
       return 0;
     }
     db = openDatabase(dbPath(args.options));
     const ops = new AdminOperations(db, createRepositories(db), { actor: actor() }, (line) => err(JSON.stringify({ level: 30, time: Date.now(), ...line })));
-    const r = run(ops, args.positional, args.options);
+    const r = args.positional[0] === 'capture' ? captureCommand(db, { actor: actor() }, (line) => err(JSON.stringify({ level: 30, time: Date.now(), ...line })), args.positional, args.options) : run(ops, args.positional, args.options);
     out(args.options.has('json') ? JSON.stringify(r.value, null, 2) : r.text());
     return 0;
   } catch (e) {

@@ -4,10 +4,12 @@
  *
  *   eas-wbxml decode FILE [--fragment] [--hex] [--compact]
  *   eas-wbxml encode FILE --version 16.1 [--fragment]
+ *   eas-wbxml step CAPTURE N
  *
  * FILE "-" reads stdin. `--fragment` handles header-less bodies (MS-ASWBXML
  * 2.1.1 without the header, as in Horde's fixtures); `--hex` reads the input
  * as hex text (spaces allowed), the form clients write in debug logs.
+ * `step` prints exchange N (1-based) of a capture file (captures/README.md).
  * Bad input prints one line to stderr and exits 2.
  */
 import { readFileSync } from 'node:fs';
@@ -16,10 +18,13 @@ import { isWbxmlError } from '../../protocol/errors.ts';
 import { isProtocolVersion, PROTOCOL_VERSIONS } from '../../protocol/version.ts';
 import { decodeWbxml, decodeWbxmlFragment, encodeWbxml, encodeWbxmlFragment } from '../../protocol/wbxml/index.ts';
 import { fromXml, fromXmlFragment, toXml, toXmlFragment } from '../../protocol/xml/index.ts';
+import { CaptureInputError, loadCapture } from '../capture/replay/load.ts';
+import { formatStep } from '../capture/replay/step-view.ts';
 
 const USAGE = `usage:
   eas-wbxml decode FILE [--fragment] [--hex] [--compact]   WBXML -> XML on stdout
   eas-wbxml encode FILE --version V [--fragment]           XML -> WBXML on stdout
+  eas-wbxml step CAPTURE N                                 step N of a capture file: request and answer as XML
 FILE "-" reads stdin; V is one of ${PROTOCOL_VERSIONS.join(', ')}`;
 
 class UsageError extends Error {}
@@ -54,6 +59,11 @@ function run(argv: string[]): void {
     return;
   }
   const [command, file, ...rest] = positionals;
+  if (command === 'step') {
+    if (!file || rest.length !== 1 || !/^\d+$/.test(rest[0]!)) throw new UsageError('step needs a CAPTURE file and a step number');
+    process.stdout.write(`${formatStep(loadCapture(file), Number(rest[0]))}\n`);
+    return;
+  }
   if (!command || !file || rest.length > 0) throw new UsageError('expected a command and one FILE');
   if (command === 'decode') {
     const raw = readInput(file);
@@ -77,6 +87,8 @@ try {
 } catch (e) {
   if (isWbxmlError(e)) {
     process.stderr.write(`eas-wbxml: ${e.code}: ${e.message}\n`);
+  } else if (e instanceof CaptureInputError || e instanceof RangeError) {
+    process.stderr.write(`eas-wbxml: ${(e as Error).message}\n`);
   } else if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
     process.stderr.write(`eas-wbxml: ${(e as Error).message}\n${USAGE}\n`);
   } else if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'EISDIR') {

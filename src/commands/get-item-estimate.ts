@@ -13,6 +13,12 @@ import type { CommandContext, CommandHandler, CommandResult } from './types.ts';
  * each collection would bring, i.e. the engine's pending count after change
  * detection. Status 2 unknown collection (or one no class syncs), 3 no sync state yet
  * (SyncKey 0 / never synced), 4 a key the collection does not have.
+ *
+ * The request's Options (FilterType) are not applied: change detection
+ * runs with the collection's stored options, i.e. the FilterType of its
+ * last Sync. Phones send the same filter in both, and a different one only
+ * takes effect with the Sync that brings it, so the count is what that
+ * Sync would deliver unless the filter changes in between.
  */
 export const getItemEstimateHandler: CommandHandler<GetItemEstimateRequest, Services> = {
   name: 'GetItemEstimate',

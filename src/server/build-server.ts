@@ -5,6 +5,7 @@ import { createRegistry, type CommandRegistry } from '../commands/registry.ts';
 import { registerAutodiscover } from './autodiscover.ts';
 import { registerRawBodies } from './body.ts';
 import { registerEasRoute } from './eas-route.ts';
+import { registerCapture } from '../capture/recorder.ts';
 import { registerMetricsRoute } from './metrics.ts';
 import { registerRequestLog } from './request-log.ts';
 import { createServices, type Services } from './services.ts';
@@ -48,6 +49,7 @@ export async function buildServer(config: Config, services?: Services, commands?
   app.decorate('eas', { services: svc, registry });
   registerRawBodies(app);
   registerRequestLog(app, svc.requests);
+  registerCapture(app, svc);
   registerEasRoute(app, svc, registry);
   registerAutodiscover(app, svc);
   registerMetricsRoute(app, svc);

@@ -1,5 +1,6 @@
 import { AccessRuleRepository } from './access-rules.ts';
 import { AuditRepository } from './audit.ts';
+import { CaptureRecordings } from '../capture/recordings.ts';
 import type { Db } from './db.ts';
 import { DeviceRepository } from './devices.ts';
 import { FolderSyncStateRepository } from './folder-sync-states.ts';
@@ -16,6 +17,8 @@ export interface CoreRepositories {
   readonly accessRules: AccessRuleRepository;
   readonly audit: AuditRepository;
   readonly policySets: PolicySetRepository;
+  /** Active recordings of device sessions (008-capture, src/capture/recordings.ts). */
+  readonly captures: CaptureRecordings;
 }
 
 /** Builds the core repositories over one open database. */
@@ -28,6 +31,7 @@ export function createRepositories(db: Db): CoreRepositories {
     accessRules: new AccessRuleRepository(db),
     audit: new AuditRepository(db),
     policySets: new PolicySetRepository(db),
+    captures: new CaptureRecordings(db),
   };
 }
 

@@ -199,13 +199,13 @@ describe('Find (MS-ASCMD 2.2.1.2, 16.1)', () => {
     expect(commandFailureWithHttp(() => parseFindRequest(fd('Find', [fd('SearchId', 's3'), fd('ExecuteSearch')]), '16.1'))).toEqual({ command: 'Find', status: 2 });
   });
 
-  it('writes Status, Response { Status, Result { Class, ServerId, CollectionId, Properties }, Range, Total }', () => {
+  it('writes Status, Response { Store, Status, Result { Class, ServerId, CollectionId, Properties }, Range, Total }', () => {
     const tree = buildFindResponse(
       { status: 1, response: { status: 1, results: [{ class: 'Email', serverId: '5:1', collectionId: '5', properties: [el('Email', 'Subject', 'Lunch?')] }], range: { start: 0, end: 0 }, total: 1 } },
       '16.1',
     );
     expect(xml(tree)).toBe(
-      '<Find:Find><Status>1</Status><Response><Status>1</Status><Result><AirSync:Class>Email</AirSync:Class><AirSync:ServerId>5:1</AirSync:ServerId>' +
+      '<Find:Find><Status>1</Status><Response><ItemOperations:Store>Mailbox</ItemOperations:Store><Status>1</Status><Result><AirSync:Class>Email</AirSync:Class><AirSync:ServerId>5:1</AirSync:ServerId>' +
         '<AirSync:CollectionId>5</AirSync:CollectionId><Properties><Email:Subject>Lunch?</Email:Subject></Properties></Result><Range>0-0</Range><Total>1</Total></Response></Find:Find>',
     );
   });
