@@ -6,7 +6,10 @@
  * ROUNDS times, the best run of each kept. The recording decodes every
  * answer, redacts bodies and addresses, and appends the file; its share is
  * the ratio of the two best wall times (goal: under 1.05), of the medians,
- * and of the server's CPU time (which counts the capture thread's). `drainAfterMs` is how long the recorder still wrote after the last
+ * and of the server's CPU time from the phone's first request until the
+ * capture thread has written everything (so it counts the capture
+ * thread's work, which waits for a pause in the traffic: pause-queue.ts).
+ * `drainAfterMs` is how long the recorder still worked after the last
  * answer had gone out. BENCH_MAIL_COUNT, BENCH_MAIL_ROUNDS, BENCH_MAIL_DATA
  * and BENCH_CPU_PROF (a .cpuprofile of the last recorded run) work as for mail-sync.
  */
@@ -17,38 +20,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CaptureOperations } from '../src/capture/admin-commands.ts';
-import { generateMessages } from '../src/devstack/seed.ts';
-import { startStack, type Stack, type StackUser } from '../src/devstack/stack.ts';
+import { startStack } from '../src/devstack/stack.ts';
 import { startTestServer } from '../test/integration/server-setup.ts';
 import type { ClientJob, ClientResult } from './mail-sync-client.ts';
+import { seedBenchMailbox } from './mail-seed.ts';
 
 export const name = 'capture';
 
 const COUNT = Number(process.env.BENCH_MAIL_COUNT ?? 10_000);
-const ROUNDS = Number(process.env.BENCH_MAIL_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_MAIL_ROUNDS ?? 9);
 const WINDOW = 512;
 const TRUNCATION = 5 * 1024;
 const GOAL_RATIO = 1.05;
 const CHILD_TIMEOUT_MS = 180_000;
 const CLIENT = join(fileURLToPath(import.meta.url), '..', 'mail-sync-client.ts');
 
-type EasResult = Extract<ClientResult, { mode: 'eas' }> & { serverCpuMs: number };
+type EasResult = Extract<ClientResult, { mode: 'eas' }> & { cpuAtStart: NodeJS.CpuUsage };
 
-/** One phone in a child process; this process's CPU between the child's marks is the server's. */
+/** One phone in a child process; `cpuAtStart` is this process's CPU (the server's) when the phone began. */
 function phone(job: Extract<ClientJob, { mode: 'eas' }>): Promise<EasResult> {
   return new Promise((resolve, reject) => {
     const p = fork(CLIENT, [JSON.stringify(job)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let cpu0: NodeJS.CpuUsage | undefined;
-    let serverCpuMs = Number.NaN;
     const timer = setTimeout(() => (p.kill(), reject(new Error('phone timed out'))), CHILD_TIMEOUT_MS);
     p.on('message', (m: { type: string; phase?: string; result?: ClientResult; message?: string }) => {
-      if (m.type === 'mark' && m.phase === 'start') cpu0 = process.cpuUsage();
-      else if (m.type === 'mark' && m.phase === 'end' && cpu0) {
-        const d = process.cpuUsage(cpu0);
-        serverCpuMs = (d.user + d.system) / 1000;
-      } else if (m.type === 'result') {
+      // The end mark is not used: CPU is read once the capture thread has drained (run() below), so that deferred work counts.
+      if (m.type === 'mark') {
+        if (m.phase === 'start') cpu0 = process.cpuUsage();
+      } else if (m.type === 'result' && cpu0) {
         clearTimeout(timer);
-        resolve({ ...(m.result as Extract<ClientResult, { mode: 'eas' }>), serverCpuMs });
+        resolve({ ...(m.result as Extract<ClientResult, { mode: 'eas' }>), cpuAtStart: cpu0 });
       } else {
         clearTimeout(timer);
         reject(new Error(`phone failed: ${m.message}`));
@@ -75,42 +76,27 @@ async function profiled<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The bench's messages in INBOX (skipped when a kept BENCH_MAIL_DATA already has them). */
-async function seed(stack: Stack, user: StackUser): Promise<void> {
-  const probe = await stack.imapClient(user);
-  const st = await probe.status('INBOX', { messages: true });
-  const have = (st && st.messages) || 0;
-  await probe.logout();
-  if (have === COUNT) return;
-  if (have !== 0) throw new Error(`INBOX holds ${have} messages, not 0 or ${COUNT}: remove BENCH_MAIL_DATA's directory`);
-  const msgs = generateMessages({ count: COUNT, seed: 7, owner: user.name });
-  const clients = await Promise.all([0, 1, 2, 3].map(() => stack.imapClient(user)));
-  await Promise.all(clients.map(async (c, k) => {
-    for (let i = k; i < msgs.length; i += clients.length) await c.append('INBOX', msgs[i]!.raw, [...msgs[i]!.flags], msgs[i]!.date);
-  }));
-  await Promise.all(clients.map((c) => c.logout()));
-}
-
 export async function run(): Promise<Record<string, unknown>> {
   const dataDir = process.env.BENCH_MAIL_DATA;
   const stack = await startStack(dataDir ? { dataDir, users: [{ name: 'bench@example.test', password: 'bench-mail-sync' }] } : {});
   const captureDir = mkdtempSync(join(tmpdir(), 'eas-capture-bench-'));
   try {
     const user = stack.user();
-    await seed(stack, user);
+    await seedBenchMailbox(stack, user, COUNT);
     const server = await startTestServer(stack, { env: { EAS_CAPTURE_DIR: captureDir } });
     try {
       const ops = new CaptureOperations(server.services.db, server.services.repos, { actor: 'bench' }, () => undefined);
       let n = 0;
-      const once = async (recorded: boolean): Promise<EasResult & { drainAfterMs: number }> => {
+      const once = async (recorded: boolean): Promise<EasResult & { drainAfterMs: number; serverCpuMs: number }> => {
         const deviceId = `cap${recorded ? 'on' : 'off'}${Date.now().toString(36)}${n++}`;
         if (recorded) ops.start(user.name, deviceId);
         const r = await phone({ mode: 'eas', url: server.url, user: user.name, password: user.password, deviceId, window: WINDOW, truncation: TRUNCATION, incrementalRounds: 0 });
         const t = performance.now();
         await server.app.capture.idle();
         const drainAfterMs = performance.now() - t;
+        const cpu = process.cpuUsage(r.cpuAtStart);
         if (recorded) ops.stop(user.name, deviceId);
-        return { ...r, drainAfterMs };
+        return { ...r, drainAfterMs, serverCpuMs: (cpu.user + cpu.system) / 1000 };
       };
       const off: Awaited<ReturnType<typeof once>>[] = [];
       const on: Awaited<ReturnType<typeof once>>[] = [];

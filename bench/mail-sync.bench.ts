@@ -24,10 +24,10 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateMessages } from '../src/devstack/seed.ts';
-import { startStack, type Stack, type StackUser } from '../src/devstack/stack.ts';
+import { startStack } from '../src/devstack/stack.ts';
 import { startTestServer } from '../test/integration/server-setup.ts';
 import type { ClientJob, ClientResult } from './mail-sync-client.ts';
+import { seedBenchMailbox } from './mail-seed.ts';
 
 export const name = 'mail-sync';
 
@@ -98,32 +98,13 @@ async function profiled<T>(label: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Appends the bench's messages to INBOX unless a kept data dir already holds them; returns the time it took. */
-async function seed(stack: Stack, user: StackUser): Promise<number> {
-  const t0 = performance.now();
-  const probe = await stack.imapClient(user);
-  const st = await probe.status('INBOX', { messages: true });
-  const have = (st && st.messages) || 0;
-  await probe.logout();
-  if (have === COUNT) return 0;
-  if (have !== 0) throw new Error(`INBOX holds ${have} messages, not 0 or ${COUNT}: remove BENCH_MAIL_DATA's directory`);
-  const msgs = generateMessages({ count: COUNT, seed: 7, owner: user.name });
-  // Four connections append in parallel: seeding is not what is measured.
-  const clients = await Promise.all([0, 1, 2, 3].map(() => stack.imapClient(user)));
-  await Promise.all(clients.map(async (c, k) => {
-    for (let i = k; i < msgs.length; i += clients.length) await c.append('INBOX', msgs[i]!.raw, [...msgs[i]!.flags], msgs[i]!.date);
-  }));
-  await Promise.all(clients.map((c) => c.logout()));
-  return performance.now() - t0;
-}
-
 export async function run(): Promise<Record<string, unknown>> {
   const dataDir = process.env.BENCH_MAIL_DATA;
   // A kept data dir needs the same password each time.
   const stack = await startStack(dataDir ? { dataDir, users: [{ name: 'bench@example.test', password: 'bench-mail-sync' }] } : {});
   try {
     const user = stack.user();
-    const seedMs = await seed(stack, user);
+    const seedMs = await seedBenchMailbox(stack, user, COUNT);
 
     const server = await startTestServer(stack);
     try {

@@ -2,12 +2,13 @@
  * The capture thread: decoding, redacting, rendering and writing recorded
  * exchanges (session-files.ts) costs more CPU than some of the requests it
  * records (a Sync window of 512 mails is ~15 ms), so it runs beside the
- * event loop that answers the phones, not on it, and at low priority
- * (bench/capture.bench.ts).
+ * event loop that answers the phones, not on it, at low priority, and
+ * after a pause in the recorded traffic (pause-queue.ts, bench/capture.bench.ts).
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { SessionFiles } from './session-files.ts';
+import { PauseQueue } from './pause-queue.ts';
+import { SessionFiles, type FinishedExchange } from './session-files.ts';
 import type { CaptureReply, CaptureRequest, CaptureWorkerData } from './worker-messages.ts';
 
 // On Linux a nice value belongs to the thread (setpriority(2) with who 0, NOTES), so this thread gets
@@ -28,12 +29,8 @@ const files = new SessionFiles((workerData as CaptureWorkerData).dir, (owners, f
   send({ type: 'write-failed', owners, file, ...(err.code ? { code: err.code } : {}), message: err.message }),
 );
 
-port.on('message', (m: CaptureRequest) => {
-  if (m.type === 'idle') {
-    void files.idle().then(() => send({ type: 'idle', id: m.id }));
-    return;
-  }
-  const { item } = m;
+/** Builds one exchange and hands it to its file; the recorder counts it done either way. */
+function record(item: FinishedExchange): void {
   // Structured clone turns Buffers into plain Uint8Arrays.
   const asBuffer = (b: unknown): Buffer | undefined => (b instanceof Uint8Array ? Buffer.from(b.buffer, b.byteOffset, b.byteLength) : undefined);
   const rb = item.raw.responseBody as unknown;
@@ -46,4 +43,16 @@ port.on('message', (m: CaptureRequest) => {
     send({ type: 'build-failed', mailbox: item.mailbox, message: (err as Error).message });
   }
   send({ type: 'done' });
+}
+
+const sizeOf = (b: unknown): number => (b instanceof Uint8Array ? b.byteLength : ((b as { kept?: Uint8Array } | undefined)?.kept?.byteLength ?? 0));
+const waiting = new PauseQueue<FinishedExchange>(record);
+
+port.on('message', (m: CaptureRequest) => {
+  if (m.type === 'idle') {
+    waiting.flush();
+    void files.idle().then(() => send({ type: 'idle', id: m.id }));
+    return;
+  }
+  waiting.push(m.item, sizeOf(m.item.raw.requestBody) + sizeOf(m.item.raw.responseBody));
 });

@@ -72,10 +72,21 @@ export function hashLogin(login: string): string {
   return /^user-[0-9a-f]{8}$/.test(login) ? login : `user-${hex8(login)}`;
 }
 
+/** Recent texts and their hashed form: a Sync window repeats the same From and To lines. */
+const textCache = new Map<string, string>();
+
 /** The text with every address in it hashed. */
 export function hashAddresses(text: string): string {
   if (!text.includes('@')) return text;
-  return text.replace(ADDRESS, (a) => hashAddress(a));
+  const known = textCache.get(text);
+  if (known !== undefined) return known;
+  const h = text.replace(ADDRESS, (a) => hashAddress(a));
+  // Long texts seldom repeat: not kept.
+  if (text.length <= 512) {
+    if (textCache.size >= HASH_CACHE_MAX) textCache.clear();
+    textCache.set(text, h);
+  }
+  return h;
 }
 
 const sizeOf = (e: WbxmlElement): number => (e.opaque ? e.opaque.length : e.text !== undefined ? Buffer.byteLength(e.text, 'utf8') : 0);

@@ -3,12 +3,16 @@
  * capture file may hold by default and with --bodies.
  */
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildExchange, captureBody } from '../../src/capture/exchange.ts';
 import { hashAddress, hashAddresses, hashLogin, redactedXml, redactQuery } from '../../src/capture/redact.ts';
 import { base64Query, plainQuery } from '../../src/client/query.ts';
 import { parseQuery } from '../../protocol/http/request-line.ts';
+import { decodeWbxmlFragment } from '../../protocol/wbxml/decoder.ts';
 import { encodeWbxml } from '../../protocol/wbxml/encoder.ts';
+import { toXml } from '../../protocol/xml/index.ts';
+import { renderXml } from '../../src/capture/xml.ts';
 import { el, type WbxmlElement } from '../../protocol/wbxml/tree.ts';
 
 const ALICE = 'alice@example.test';
@@ -190,5 +194,42 @@ describe('exchange', () => {
     expect(ex.query).toBe(raw.query);
     expect(ex.decodedQuery?.user).toBe(ALICE);
     expect(JSON.stringify(ex)).not.toMatch(/authorization|pw-1234/i);
+  });
+});
+
+describe('renderXml (the recorder\'s fast rendering)', () => {
+  const FIXTURES = new URL('../../../shared/fixtures/wbxml/', import.meta.url);
+  const fixtureTrees = (): [string, WbxmlElement][] =>
+    readdirSync(FIXTURES, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.wbxml'))
+      .flatMap((f) => {
+        const bytes = readFileSync(new URL(f, FIXTURES));
+        // A document is a fragment with a header; the Horde fixtures are bare fragments.
+        const trees = bytes[0] === 0x03 ? decodeWbxmlFragment(bytes.subarray(4)) : decodeWbxmlFragment(bytes);
+        return trees.map((t, i): [string, WbxmlElement] => [`${f} #${i}`, t]);
+      });
+  const redactData = (e: WbxmlElement): string | undefined => (e.name === 'Data' || e.name === 'ApplicationData' ? 'X' : undefined);
+
+  it('writes what toXml writes, with and without a redact function, for every WBXML fixture', () => {
+    const trees = fixtureTrees();
+    expect(trees.length).toBeGreaterThanOrEqual(10);
+    for (const [, t] of trees) {
+      expect(renderXml(t)).toBe(toXml(t));
+      expect(renderXml(t, redactData)).toBe(toXml(t, { redact: redactData }));
+    }
+  });
+
+  it('and for the corner cases: an empty, a text and an opaque root; a hidden container that names other namespaces', () => {
+    const cases = [
+      el('Ping', 'Ping'),
+      el('Ping', 'Status', '1 < 2 & "3"'),
+      el('ComposeMail', 'Mime', Buffer.from('bytes')),
+      syncAnswer(),
+    ];
+    for (const t of cases) {
+      expect(renderXml(t)).toBe(toXml(t));
+      expect(renderXml(t, redactData)).toBe(toXml(t, { redact: redactData }));
+    }
+    expect(renderXml(syncAnswer(), redactData)).toContain('xmlns:email="Email"');
   });
 });

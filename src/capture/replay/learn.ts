@@ -63,18 +63,10 @@ export function learnAnswer(b: Bindings, recorded: WbxmlElement | undefined, act
       learnFind(recorded, actual, bind);
       break;
     case 'Move:MoveItems':
-      for (const r of childrenNamed(recorded, 'Response', 'Move')) {
-        const src = b.get('item', childText(r, 'SrcMsgId', 'Move') ?? '');
-        const a = childrenNamed(actual, 'Response', 'Move').find((x) => childText(x, 'SrcMsgId', 'Move') === src);
-        if (a) bind('item', childText(r, 'DstMsgId', 'Move'), childText(a, 'DstMsgId', 'Move'));
-      }
+      learnByRequestItem(b, recorded, actual, bind, { ns: 'Move', entry: 'Response', key: 'SrcMsgId', value: 'DstMsgId' });
       break;
     case 'MeetingResponse:MeetingResponse':
-      for (const r of childrenNamed(recorded, 'Result', 'MeetingResponse')) {
-        const req = b.get('item', childText(r, 'RequestId', 'MeetingResponse') ?? '');
-        const a = childrenNamed(actual, 'Result', 'MeetingResponse').find((x) => childText(x, 'RequestId', 'MeetingResponse') === req);
-        if (a) bind('item', childText(r, 'CalendarId', 'MeetingResponse'), childText(a, 'CalendarId', 'MeetingResponse'));
-      }
+      learnByRequestItem(b, recorded, actual, bind, { ns: 'MeetingResponse', entry: 'Result', key: 'RequestId', value: 'CalendarId' });
       break;
     default:
       break;
@@ -213,6 +205,19 @@ function learnSearch(recorded: WbxmlElement, actual: WbxmlElement, bind: Bind): 
   const a = results(actual, 'Search').filter((x) => child(x, 'LongId', 'Search'));
   for (const [i, j] of pairUp(r, a, (x) => stableField(child(x, 'Properties', 'Search')))) {
     bind('longId', childText(r[i]!, 'LongId', 'Search'), childText(a[j]!, 'LongId', 'Search'));
+  }
+}
+
+/**
+ * Answers with one entry per item of the request (MoveItems Response,
+ * MeetingResponse Result): entries pair by the item they name (`key`, an id
+ * already bound), and the new id each carries (`value`) is bound.
+ */
+function learnByRequestItem(b: Bindings, recorded: WbxmlElement, actual: WbxmlElement, bind: Bind, at: { ns: string; entry: string; key: string; value: string }): void {
+  for (const r of childrenNamed(recorded, at.entry, at.ns)) {
+    const item = b.get('item', childText(r, at.key, at.ns) ?? '');
+    const a = childrenNamed(actual, at.entry, at.ns).find((x) => childText(x, at.key, at.ns) === item);
+    if (a) bind('item', childText(r, at.value, at.ns), childText(a, at.value, at.ns));
   }
 }
 
