@@ -3,7 +3,7 @@
  * recorder writing a real client session against the real stack (Dovecot,
  * Radicale, SMTP sink) into capture files, redacted by default.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -211,6 +211,22 @@ describe('a recorded session, redacted (the default)', () => {
       expect(fresh.services.repos.devices.list(REPLAY_USER)).toHaveLength(1);
       const sent = stack().smtpSink.messages.filter((m) => m.from === REPLAY_USER).slice(sentBefore);
       expect(sent.map((m) => m.to)).toEqual([['carol.elsewhere@example.test'], ['carol.elsewhere@example.test']]);
+
+      // The same recording with one answer changed (the FolderSync said Status 2): that step fails, and says why; exit code 1.
+      const changed = structuredClone(file);
+      const fsIndex = changed.exchanges.findIndex((x) => commandOf(x) === 'FolderSync');
+      const body = changed.exchanges[fsIndex]!.response.body! as { xml?: string; wbxml?: string };
+      body.xml = body.xml!.replace('<Status>1</Status>', '<Status>2</Status>');
+      delete body.wbxml;
+      const changedPath = join(dir, 'changed', 'session.json');
+      mkdirSync(join(dir, 'changed'));
+      writeFileSync(changedPath, JSON.stringify(changed));
+      out = '';
+      const code2 = await replayMain([...argv.slice(0, -1), changedPath], { out: (l) => (out += `${l}\n`), err: () => undefined });
+      // (The contacts Sync also differs now: the first replay added its contact to this book. Only the FolderSync row is the point.)
+      expect(code2).toBe(1);
+      const row = out.split('\n').find((l) => l.startsWith(`${fsIndex + 1} `));
+      expect(row).toMatch(/FolderSync\s+200\s+failed\s+FolderSync: Status at FolderSync\/Status was 1, expected 2/);
     } finally {
       await fresh.stop();
       fresh.cleanup();

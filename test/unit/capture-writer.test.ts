@@ -3,9 +3,10 @@
  * with its in-memory view (src/capture/recordings.ts).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CaptureWriter } from '../../src/capture/writer.ts';
 import { CaptureRecordings, type Recording } from '../../src/capture/recordings.ts';
 import { parseDuration } from '../../src/capture/admin-commands.ts';
@@ -53,6 +54,41 @@ describe('capture writer', () => {
     expect(readFileSync(file, 'utf8')).toBe('{"edited": "by hand"}');
     expect(failures.flatMap(([owners]) => owners).sort()).toEqual([7, 8]);
     expect(failures[0]![2].code).toBe('EBADCAPTURE');
+  });
+
+  it('a full disk in the middle of an append: the file is as it was before it, and the failure has ENOSPC', async () => {
+    const file = join(dir(), 'full.json');
+    const failures: [readonly number[], string, NodeJS.ErrnoException][] = [];
+    const w = new CaptureWriter((...a) => failures.push(a));
+    w.append(file, header, '{"n":1}', 4);
+    await w.idle();
+    const before = readFileSync(file, 'utf8');
+    // FileHandle is not exported; its prototype is that of any open handle. The first write of the
+    // append gets some bytes out and then the disk is full (what write(2) does on ENOSPC).
+    const probe = await open(file, 'r');
+    const proto = Object.getPrototypeOf(probe) as { write: (...a: unknown[]) => Promise<{ bytesWritten: number }> };
+    await probe.close();
+    const real = proto.write;
+    let calls = 0;
+    const spy = vi.spyOn(proto, 'write').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      calls++;
+      if (calls === 1) {
+        const [buf, off] = args as [Buffer, number, number, number];
+        return real.call(this, buf, off, 3, args[3]);
+      }
+      if (calls === 2) return Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+      return real.apply(this, args);
+    });
+    try {
+      w.append(file, header, '{"n":2,"big":"' + 'x'.repeat(5000) + '"}', 5);
+      await w.idle();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(failures.map(([owners, , err]) => [owners, err.code])).toEqual([[[5], 'ENOSPC']]);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(JSON.parse(before).exchanges).toEqual([{ n: 1 }]);
   });
 
   it('an unwritable folder fails the write with its errno, and leaves no temporary file', async () => {
