@@ -17,6 +17,8 @@ import { replayMain } from '../../src/capture/replay/cli.ts';
 import { captureProblems } from '../../src/capture/replay/load.ts';
 import { useStack } from '../harness/use-stack.ts';
 import { useTestServer } from '../harness/use-test-server.ts';
+import { makeTestCertificate } from '../../src/devstack/tls.ts';
+import { startTestServer } from './server-setup.ts';
 import { CORPUS_DIR, CORPUS_USER, seedCorpusMailbox } from './capture-replay-setup.ts';
 
 const stack = useStack();
@@ -122,6 +124,27 @@ describe('eas-replay against a fresh server', () => {
     expect(r.code).toBe(0);
     expect(r.out.trimEnd().split('\n').pop()).toBe('7 steps ok, 0 failed, 0 unbound');
   });
+});
+
+describe('eas-replay over HTTPS', () => {
+  it('a self-signed certificate fails every step with a hint; --insecure replays', async () => {
+    const cert = makeTestCertificate(mkdtempSync(join(tmpdir(), 'eas-replay-tls-')));
+    const tls = await startTestServer(stack(), { env: { EAS_TLS_CERT: cert.certFile, EAS_TLS_KEY: cert.keyFile } });
+    try {
+      const https = ['--url', tls.url.replace('http:', 'https:'), '--user', CORPUS_USER, '--password', stack().user(CORPUS_USER).password];
+      let out = '';
+      const io = { out: (l: string) => (out += `${l}\n`), err: () => undefined };
+      expect(await replayMain([...https, GMAIL], io)).toBe(1);
+      expect(row(out, 1)).toMatch(/failed\s+request failed: .*certificate.* \(--insecure accepts it\)$/);
+      expect(out.trimEnd().split('\n').pop()).toBe('0 steps ok, 14 failed, 0 unbound');
+      out = '';
+      expect(await replayMain([...https, '--insecure', GMAIL], io)).toBe(0);
+      expect(out.trimEnd().split('\n').pop()).toBe('14 steps ok, 0 failed, 0 unbound');
+    } finally {
+      await tls.stop();
+      tls.cleanup();
+    }
+  }, 60_000);
 });
 
 describe('eas-replay with bad input', () => {

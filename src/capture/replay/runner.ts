@@ -118,6 +118,15 @@ function heldSeconds(tree: WbxmlElement | undefined): number | undefined {
   return wait !== undefined ? Number(wait) * 60 : undefined;
 }
 
+/** Node's certificate errors, which --insecure (a test server's self-signed certificate) gets past. */
+const CERT_ERRORS = /^(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+/** Why a request got no answer, with the option that helps when there is one. */
+function transportProblem(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return CERT_ERRORS.test(err.code ?? '') ? `${err.message} (--insecure accepts it)` : err.message;
+}
+
 /** Replays a parsed capture file; never throws for anything the server does. */
 export async function replayCapture(file: CaptureFile, name: string, opts: ReplayOptions): Promise<SessionResult> {
   const started = Date.now();
@@ -181,7 +190,7 @@ export async function replayCapture(file: CaptureFile, name: string, opts: Repla
     try {
       actual = await send(req);
     } catch (e) {
-      return { ...base, result: 'failed', reasons: [`request failed: ${(e as Error).message}`], unbound: bound.unbound, sent: describe(req), pairs: [] };
+      return { ...base, result: 'failed', reasons: [`request failed: ${transportProblem(e)}`], unbound: bound.unbound, sent: describe(req), pairs: [] };
     }
     const provisioning: SentExchange[] = [];
     if (step.method === 'POST' && step.command !== 'Provision' && asksToProvision(actual.status, actual.body) && !asksToProvision(expected.status, expected.body)) {
@@ -191,7 +200,7 @@ export async function replayCapture(file: CaptureFile, name: string, opts: Repla
       try {
         actual = await send(req);
       } catch (e) {
-        return { ...base, result: 'failed', reasons: [`request failed after provisioning: ${(e as Error).message}`], unbound: bound.unbound, sent: describe(req), provisioning, pairs: [] };
+        return { ...base, result: 'failed', reasons: [`request failed after provisioning: ${transportProblem(e)}`], unbound: bound.unbound, sent: describe(req), provisioning, pairs: [] };
       }
     }
     const reasons = compareAnswers(step.command, expected, { status: actual.status, headers: actual.headers, body: actual.body }, needs);
