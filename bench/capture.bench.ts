@@ -22,7 +22,7 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CaptureOperations } from '../src/capture/admin-commands.ts';
+import { AdminOperations } from '../src/admin/operations.ts';
 import { startStack } from '../src/devstack/stack.ts';
 import { startTestServer } from '../test/integration/server-setup.ts';
 import type { ClientJob, ClientResult } from './mail-sync-client.ts';
@@ -109,17 +109,17 @@ export async function run(): Promise<Record<string, unknown>> {
     await seedBenchMailbox(stack, user, COUNT);
     const server = await startTestServer(stack, { env: { EAS_CAPTURE_DIR: captureDir } });
     try {
-      const ops = new CaptureOperations(server.services.db, server.services.repos, { actor: 'bench' }, () => undefined);
+      const ops = new AdminOperations(server.services.db, server.services.repos, { actor: 'bench' }, () => undefined);
       let n = 0;
       const once = async (recorded: boolean): Promise<EasResult & { drainAfterMs: number; serverCpuMs: number }> => {
         const deviceId = `cap${recorded ? 'on' : 'off'}${Date.now().toString(36)}${n++}`;
-        if (recorded) ops.start(user.name, deviceId);
+        if (recorded) ops.captureStart(user.name, deviceId);
         const r = await phone({ mode: 'eas', url: server.url, user: user.name, password: user.password, deviceId, window: WINDOW, truncation: TRUNCATION, incrementalRounds: 0 });
         const t = performance.now();
         await server.app.capture.idle();
         const drainAfterMs = performance.now() - t;
         const cpu = process.cpuUsage(r.cpuAtStart);
-        if (recorded) ops.stop(user.name, deviceId);
+        if (recorded) ops.captureStop(user.name, deviceId);
         return { ...r, drainAfterMs, serverCpuMs: (cpu.user + cpu.system) / 1000 };
       };
       const off: Awaited<ReturnType<typeof once>>[] = [];

@@ -117,3 +117,13 @@ export function childBool(e: WbxmlElement, name: string, namespace?: string): bo
 export function hasChild(e: WbxmlElement, name: string, namespace?: string): boolean {
   return child(e, name, namespace) !== undefined;
 }
+
+/** The first element of the tree, in document order and the root included, for which `match` holds. */
+export function findElement(root: WbxmlElement, match: (e: WbxmlElement) => boolean): WbxmlElement | undefined {
+  if (match(root)) return root;
+  for (const c of root.children ?? []) {
+    const f = findElement(c, match);
+    if (f) return f;
+  }
+  return undefined;
+}

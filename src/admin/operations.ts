@@ -21,6 +21,7 @@ import type { AuditRow } from '../state/audit.ts';
 import type { AccessState, DeviceRow } from '../state/devices.ts';
 import { mailboxKey, type MailboxRow } from '../state/mailboxes.ts';
 import type { PolicySet, PolicySettings } from '../state/policy-sets.ts';
+import type { Recording } from '../capture/recordings.ts';
 import { POLICY_SETTINGS, type PolicyConfig } from '../config.ts';
 
 /** Why an operation was refused; each face maps the kind once (exit code 2 / HTTP 400, 403, 404, 409). */
@@ -271,6 +272,37 @@ export class AdminOperations {
     );
     const effective = deviceId === undefined ? name : (this.#repos.policySets.forDevice(key, deviceId)?.name ?? null);
     return { mailbox: key, deviceId: deviceId ?? null, policySet: name, effective };
+  }
+
+  // --- session recording (src/capture, eas-admin capture) ---
+
+  /**
+   * Records NAME's devices (or DEVICEID only) from now, until `forMs` has
+   * passed or `captureStop`. The mailbox must be known (enabled once), the
+   * device need not be: recording a phone's very first contact is the point.
+   */
+  captureStart(name: string, deviceId: string | undefined, opts: { forMs?: number; bodies?: boolean } = {}, now = Date.now()): Recording {
+    const mailbox = this.#mailbox(name).name;
+    if (deviceId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(deviceId)) throw new AdminError('invalid', `not a DeviceId (MS-ASHTTP 2.2.1.1.1.2.3): ${JSON.stringify(deviceId)}`);
+    const until = opts.forMs !== undefined ? now + opts.forMs : undefined;
+    const bodies = opts.bodies === true;
+    return this.#change('capture.start', { mailbox, ...(deviceId !== undefined ? { deviceId } : {}), detail: { bodies, until: until === undefined ? null : new Date(until).toISOString() } }, () =>
+      this.#repos.captures.start({ mailbox, ...(deviceId !== undefined ? { deviceId } : {}), ...(until !== undefined ? { until } : {}), bodies, startedBy: this.#who.actor }, now),
+    );
+  }
+
+  /** Stops DEVICEID's recording, or without it every recording of NAME; not-found (and no audit row) when there was none. */
+  captureStop(name: string, deviceId?: string): Recording[] {
+    const mailbox = mailboxKey(name);
+    return this.#change('capture.stop', { mailbox, ...(deviceId !== undefined ? { deviceId } : {}) }, () => {
+      const stopped = this.#repos.captures.stop(mailbox, deviceId);
+      if (stopped.length === 0) throw new AdminError('not-found', `no recording of ${mailbox}${deviceId !== undefined ? ` device ${deviceId}` : ''}`);
+      return stopped;
+    });
+  }
+
+  captureList(): Recording[] {
+    return this.#repos.captures.list();
   }
 
   // --- audit ---

@@ -45,7 +45,6 @@ function record(item: FinishedExchange): void {
   send({ type: 'done' });
 }
 
-const sizeOf = (b: unknown): number => (b instanceof Uint8Array ? b.byteLength : ((b as { kept?: Uint8Array } | undefined)?.kept?.byteLength ?? 0));
 const waiting = new PauseQueue<FinishedExchange>(record);
 
 port.on('message', (m: CaptureRequest) => {
@@ -54,5 +53,5 @@ port.on('message', (m: CaptureRequest) => {
     void files.idle().then(() => send({ type: 'idle', id: m.id }));
     return;
   }
-  waiting.push(m.item, sizeOf(m.item.raw.requestBody) + sizeOf(m.item.raw.responseBody));
+  waiting.push(m.item, m.bytes);
 });

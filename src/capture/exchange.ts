@@ -46,18 +46,20 @@ export function keptRequestHeaders(headers: IncomingHttpHeaders): IncomingHttpHe
 
 const first = (v: unknown): string | undefined => (Array.isArray(v) ? (v[0] === undefined ? undefined : String(v[0])) : v === undefined ? undefined : String(v));
 
+/** The named headers of Node's lower-case map under their spelled names, the first value of each. */
+function picked(headers: Readonly<Record<string, unknown>>, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of names) {
+    const v = first(headers[h.toLowerCase()]);
+    if (v !== undefined) out[h] = v;
+  }
+  return out;
+}
+
 /** The exchange as the capture file holds it; `bodies` false applies the default redaction. */
 export function buildExchange(raw: RawExchange, bodies: boolean): CaptureExchange {
-  const requestHeaders: Record<string, string> = {};
-  for (const h of REQUEST_HEADERS) {
-    const v = first(raw.requestHeaders[h.toLowerCase()]);
-    if (v !== undefined) requestHeaders[h] = v;
-  }
-  const responseHeaders: Record<string, string> = {};
-  for (const h of RESPONSE_HEADERS) {
-    const v = first(raw.responseHeaders[h.toLowerCase()]);
-    if (v !== undefined) responseHeaders[h] = v;
-  }
+  const requestHeaders = picked(raw.requestHeaders, REQUEST_HEADERS);
+  const responseHeaders = picked(raw.responseHeaders, RESPONSE_HEADERS);
   const line = raw.line;
   const request = raw.requestBody ? captureBody(raw.requestBody, requestHeaders['Content-Type'], bodies) : undefined;
   const rb = raw.responseBody;

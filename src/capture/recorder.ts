@@ -160,7 +160,7 @@ export class CaptureRecorder {
         durationMs: reply.elapsedTime,
       },
     };
-    this.#post({ type: 'exchange', item });
+    this.#post({ type: 'exchange', item, bytes });
     this.#posted.push(bytes);
     this.#postedBytes += bytes;
   }

@@ -6,7 +6,10 @@ export interface CaptureWorkerData {
 }
 
 /** Recorder -> capture thread. Bodies are copied (structured clone): the request's buffers stay the server's. */
-export type CaptureRequest = { readonly type: 'exchange'; readonly item: FinishedExchange } | { readonly type: 'idle'; readonly id: number };
+export type CaptureRequest =
+  /** `bytes`: the body bytes the recorder counts against its in-flight bound (the thread's pause queue counts the same). */
+  | { readonly type: 'exchange'; readonly item: FinishedExchange; readonly bytes: number }
+  | { readonly type: 'idle'; readonly id: number };
 
 /** Capture thread -> recorder: one `done` per exchange (the recorder bounds what is in flight), write failures, idle answers. */
 export type CaptureReply =

@@ -231,7 +231,7 @@ export function adminMain(argv: readonly string[], out: (s: string) => void = co
     }
     db = openDatabase(dbPath(args.options));
     const ops = new AdminOperations(db, createRepositories(db), { actor: actor() }, (line) => err(JSON.stringify({ level: 30, time: Date.now(), ...line })));
-    const r = args.positional[0] === 'capture' ? captureCommand(db, { actor: actor() }, (line) => err(JSON.stringify({ level: 30, time: Date.now(), ...line })), args.positional, args.options) : run(ops, args.positional, args.options);
+    const r = args.positional[0] === 'capture' ? captureCommand(ops, args.positional, args.options) : run(ops, args.positional, args.options);
     out(args.options.has('json') ? JSON.stringify(r.value, null, 2) : r.text());
     return 0;
   } catch (e) {

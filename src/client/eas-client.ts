@@ -16,6 +16,7 @@ import {
   folderSyncRequest,
   folderUpdateRequest,
   pingRequest,
+  policyTypeFor,
   provisionRequest,
   settingsRequest,
   syncRequest,
@@ -135,7 +136,7 @@ export class EasClient {
    * instead (the client then acknowledges with `acknowledgeWipe`).
    */
   async provision(deviceInformation?: DeviceInformation): Promise<{ policyKey: number; remoteWipe: boolean; accountOnlyRemoteWipe: boolean; responses: EasResponse[] }> {
-    const policyType = this.opts.version === '2.5' ? 'MS-WAP-Provisioning-XML' : 'MS-EAS-Provisioning-WBXML';
+    const policyType = policyTypeFor(this.opts.version);
     this.policyKey = 0;
     const first = await this.command('Provision', provisionRequest({ policyType, ...(deviceInformation ? { deviceInformation } : {}) }, this.opts.version));
     const root = first.body;

@@ -32,6 +32,11 @@ export function folderDeleteRequest(r: { syncKey: string; serverId: string }): W
   return el(FH, 'FolderDelete', [el(FH, 'SyncKey', r.syncKey), el(FH, 'ServerId', r.serverId)]);
 }
 
+/** The PolicyType a device asks for (MS-ASPROV 2.2.2.41): the WAP document at 2.5, the WBXML one after. */
+export function policyTypeFor(version: ProtocolVersion): string {
+  return version === '2.5' ? 'MS-WAP-Provisioning-XML' : 'MS-EAS-Provisioning-WBXML';
+}
+
 /**
  * Provision (MS-ASPROV 3.1.5.1): the initial request (no key), the
  * acknowledgement (temporary key + status), or a wipe acknowledgement.
@@ -39,7 +44,8 @@ export function folderDeleteRequest(r: { syncKey: string; serverId: string }): W
 export function provisionRequest(
   r: {
     policyType?: string;
-    policyKey?: number;
+    /** A string is sent as it is (replay passes back the key a server wrote). */
+    policyKey?: number | string;
     status?: number;
     deviceInformation?: DeviceInformation;
     remoteWipeStatus?: number;

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CaptureOperations } from '../../src/capture/admin-commands.ts';
+import { AdminOperations } from '../../src/admin/operations.ts';
 import type { CaptureExchange, CaptureFile } from '../../src/capture/format.ts';
 import { hashAddress } from '../../src/capture/redact.ts';
 import { replayMain } from '../../src/capture/replay/cli.ts';
@@ -30,7 +30,7 @@ const SENT_BODY = 'SENT-BODY-SECRET';
 const DEVICE_PW = 'hunter2-device-pw';
 let server: TestServer;
 let dir: string;
-let ops: CaptureOperations;
+let ops: AdminOperations;
 const auditLines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
@@ -41,7 +41,7 @@ beforeAll(async () => {
     await s.ensureAddressBook(user, 'contacts', 'Contacts');
   }
   server = await startTestServer(s, { env: { EAS_CAPTURE_DIR: dir, EAS_PING_MIN_HEARTBEAT: 1 } });
-  ops = new CaptureOperations(server.services.db, server.services.repos, { actor: 'test:capture' }, (l) => auditLines.push(l));
+  ops = new AdminOperations(server.services.db, server.services.repos, { actor: 'test:capture' }, (l) => auditLines.push(l));
 }, 60_000);
 
 afterAll(async () => {
@@ -113,14 +113,14 @@ describe('a recorded session, redacted (the default)', () => {
 
   beforeAll(async () => {
     const deviceId = 'capRedacted1';
-    ops.start(USER, deviceId);
+    ops.captureStart(USER, deviceId);
     const c = server.client({ deviceId, version: '14.1' });
     // Another device of the same mailbox, not recorded.
     const other = server.client({ deviceId: 'capOther1', version: '14.1' });
     await other.provision();
     ({ commands } = await session(c));
     await server.app.capture.idle();
-    expect(ops.stop(USER, deviceId)).toHaveLength(1);
+    expect(ops.captureStop(USER, deviceId)).toHaveLength(1);
     const files = filesOf(deviceId);
     expect(files).toHaveLength(1);
     ({ file, text, name } = files[0]!);
@@ -246,13 +246,13 @@ describe('a recorded session, redacted (the default)', () => {
 describe('recording with --bodies', () => {
   it('keeps bodies, MIME and addresses, and still drops the passwords and the Authorization header', async () => {
     const deviceId = 'capBodies1';
-    ops.start(USER, deviceId, { bodies: true });
+    ops.captureStart(USER, deviceId, { bodies: true });
     const c = server.client({ deviceId, version: '14.1' });
     const { byType } = await setUpPhone(c);
     await c.command('Settings', devicePassword());
     await initialSync(c, byType.get(2)!, { options: bodyOptions(2, 10_000) });
     await server.app.capture.idle();
-    ops.stop(USER, deviceId);
+    ops.captureStop(USER, deviceId);
     const [f] = filesOf(deviceId);
     expect(f!.name).toMatch(/_bodies\.json$/);
     expect(f!.file).toMatchObject({ mailbox: USER, redaction: { bodies: true, addresses: 'kept' } });
@@ -316,8 +316,8 @@ describe('an unwritable capture folder', () => {
     const bad = await startTestServer(stack(), { env: { EAS_CAPTURE_DIR: join(base, 'file', 'sub') } });
     try {
       const warn = vi.spyOn(bad.services.log, 'warn');
-      const badOps = new CaptureOperations(bad.services.db, bad.services.repos, { actor: 'test:capture' }, () => undefined);
-      badOps.start(USER, 'capBad1');
+      const badOps = new AdminOperations(bad.services.db, bad.services.repos, { actor: 'test:capture' }, () => undefined);
+      badOps.captureStart(USER, 'capBad1');
       const c = bad.client({ deviceId: 'capBad1', version: '14.1' });
       const p = await c.provision();
       expect(p.responses.map((x) => x.status)).toEqual([200, 200]);

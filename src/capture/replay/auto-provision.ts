@@ -8,9 +8,9 @@
  * step again. 14.1 and later send DeviceInformation in the first request
  * (MS-ASPROV 2.2.2.53): the session's own when a request of it has one.
  */
-import { child, childText, type WbxmlElement } from '../../../protocol/wbxml/tree.ts';
+import { child, childText, el, findElement, type WbxmlElement } from '../../../protocol/wbxml/tree.ts';
 import { versionAtLeast, type ProtocolVersion } from '../../../protocol/version.ts';
-import { el } from '../../../protocol/wbxml/tree.ts';
+import { policyTypeFor, provisionRequest } from '../../client/requests.ts';
 import type { StepBody } from './steps.ts';
 
 /** Common statuses that mean "provision first" (MS-ASCMD 2.2.2): DeviceNotProvisioned, PolicyRefresh, InvalidPolicyKey. */
@@ -26,42 +26,27 @@ export function asksToProvision(status: number, body: StepBody): boolean {
 
 /** The first settings:DeviceInformation of the session's requests, if any. */
 export function sessionDeviceInformation(trees: readonly (WbxmlElement | undefined)[]): WbxmlElement | undefined {
-  const find = (e: WbxmlElement): WbxmlElement | undefined => {
-    if (e.ns === 'Settings' && e.name === 'DeviceInformation') return e;
-    for (const c of e.children ?? []) {
-      const f = find(c);
-      if (f) return f;
-    }
-    return undefined;
-  };
   for (const t of trees) {
-    const f = t ? find(t) : undefined;
+    const f = t ? findElement(t, (e) => e.ns === 'Settings' && e.name === 'DeviceInformation') : undefined;
     if (f) return f;
   }
   return undefined;
 }
 
-/** The initial Provision request (phase 1). */
+/** The initial Provision request (phase 1), with the session's DeviceInformation element as it was recorded. */
 export function provisionPhase1(version: ProtocolVersion, deviceInformation: WbxmlElement | undefined, deviceType: string, userAgent?: string): WbxmlElement {
-  const P = 'Provision';
+  const request = provisionRequest({ policyType: policyTypeFor(version) }, version);
+  if (!versionAtLeast(version, '14.1')) return request;
   const S = 'Settings';
   const info =
     deviceInformation ??
     el(S, 'DeviceInformation', [el(S, 'Set', [el(S, 'Model', deviceType), el(S, 'FriendlyName', 'eas-replay'), userAgent ? el(S, 'UserAgent', userAgent) : undefined])]);
-  return el(P, 'Provision', [
-    versionAtLeast(version, '14.1') ? info : undefined,
-    el(P, 'Policies', [el(P, 'Policy', [el(P, 'PolicyType', version === '2.5' ? 'MS-WAP-Provisioning-XML' : 'MS-EAS-Provisioning-WBXML')])]),
-  ]);
+  return { ...request, children: [info, ...(request.children ?? [])] };
 }
 
 /** The acknowledgement (phase 2): the temporary key and Status 1, policy applied. */
 export function provisionPhase2(version: ProtocolVersion, tempKey: string): WbxmlElement {
-  const P = 'Provision';
-  return el(P, 'Provision', [
-    el(P, 'Policies', [
-      el(P, 'Policy', [el(P, 'PolicyType', version === '2.5' ? 'MS-WAP-Provisioning-XML' : 'MS-EAS-Provisioning-WBXML'), el(P, 'PolicyKey', tempKey), el(P, 'Status', 1)]),
-    ]),
-  ]);
+  return provisionRequest({ policyType: policyTypeFor(version), policyKey: tempKey, status: 1 }, version);
 }
 
 /** The PolicyKey of a Provision answer. */

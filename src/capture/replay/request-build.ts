@@ -38,13 +38,18 @@ export const EAS_PATH = '/Microsoft-Server-ActiveSync';
 /** Recorded headers passed on unchanged: they describe the device, not the recording. */
 const PASSED = ['User-Agent', 'Accept-Language', 'MS-ASAcceptMultiPart'] as const;
 
+function passedHeaders(recorded: Readonly<Record<string, string>>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const h of PASSED) if (recorded[h] !== undefined) headers[h] = recorded[h]!;
+  return headers;
+}
+
 /**
  * An OPTIONS request: the recorded query (iOS and Outlook send User and
  * DeviceId with it) with this device's values.
  */
 export function optionsRequest(dev: Device, recordedQuery: string, recordedHeaders: Readonly<Record<string, string>>): OutgoingRequest {
-  const headers: Record<string, string> = {};
-  for (const h of PASSED) if (recordedHeaders[h] !== undefined) headers[h] = recordedHeaders[h]!;
+  const headers = passedHeaders(recordedHeaders);
   let query = '';
   if (recordedQuery !== '') {
     const p = new URLSearchParams(recordedQuery);
@@ -83,8 +88,7 @@ export function commandRequest(
     params: r.params,
     ...(r.locale !== undefined ? { locale: r.locale } : {}),
   };
-  const headers: Record<string, string> = {};
-  for (const h of PASSED) if (r.recordedHeaders[h] !== undefined) headers[h] = r.recordedHeaders[h]!;
+  const headers = passedHeaders(r.recordedHeaders);
   // The base64 form carries version and key in its bytes (MS-ASHTTP 2.2.1.1.1.1); a device sending it omits the headers.
   if (r.form === 'plain' || r.recordedHeaders['MS-ASProtocolVersion'] !== undefined) headers['MS-ASProtocolVersion'] = r.version;
   if (key && r.form === 'plain') headers['X-MS-PolicyKey'] = String(key);

@@ -14,7 +14,7 @@
  */
 import type { ProtocolVersion } from '../../../protocol/version.ts';
 import { toXml } from '../../../protocol/xml/index.ts';
-import type { WbxmlElement } from '../../../protocol/wbxml/tree.ts';
+import { findElement, type WbxmlElement } from '../../../protocol/wbxml/tree.ts';
 import type { CaptureFile } from '../format.ts';
 import { bindRequest, type Unbound } from './binder.ts';
 import { Bindings, type BoundPair } from './bindings.ts';
@@ -104,17 +104,10 @@ function describe(req: OutgoingRequest, ans?: HttpAnswer): SentExchange {
 /** Seconds a request may be held by the server: Ping or hanging Sync (MS-ASCMD 2.2.3.79, 2.2.3.189). */
 function heldSeconds(tree: WbxmlElement | undefined): number | undefined {
   if (!tree) return undefined;
-  const find = (e: WbxmlElement, name: string): string | undefined => {
-    if (e.name === name && e.text !== undefined) return e.text;
-    for (const c of e.children ?? []) {
-      const f = find(c, name);
-      if (f !== undefined) return f;
-    }
-    return undefined;
-  };
-  const hb = find(tree, 'HeartbeatInterval');
+  const textOfFirst = (name: string): string | undefined => findElement(tree, (e) => e.name === name && e.text !== undefined)?.text;
+  const hb = textOfFirst('HeartbeatInterval');
   if (hb !== undefined) return Number(hb);
-  const wait = find(tree, 'Wait');
+  const wait = textOfFirst('Wait');
   return wait !== undefined ? Number(wait) * 60 : undefined;
 }
 
