@@ -299,10 +299,17 @@ describe('eas-admin capture', () => {
   });
 
   it('refuses an unknown mailbox, a bad --for and stopping what is not recorded (exit 2)', () => {
+    const auditRows = () => server.services.repos.audit.list({ limit: 10_000 }).length;
+    const rowsBefore = auditRows();
     expect(admin('capture', 'start', 'nobody@example.test').code).toBe(2);
     const bad = admin('capture', 'start', USER, '--for', '1w');
     expect([bad.code, bad.log]).toEqual([2, expect.stringContaining('--for must be a duration')]);
     expect(admin('capture', 'stop', USER, 'neverRecorded').code).toBe(2);
+    const hostile = admin('capture', 'start', USER, '../../etc/passwd');
+    expect([hostile.code, hostile.log]).toEqual([2, expect.stringContaining('not a DeviceId')]);
+    // Nothing refused left a recording or an audit row behind.
+    expect(admin('capture', 'list').out).toBe('(no recordings)\n');
+    expect(auditRows()).toBe(rowsBefore);
     const all = admin('capture', 'start', USER);
     expect(all.out).toMatch(/every device until stopped/);
     expect(admin('capture', 'stop', USER).out).toBe('stopped alice@example.test every device\n');

@@ -172,6 +172,15 @@ describe('eas-replay with bad input', () => {
     expect(badTo.out).toBe('');
   });
 
+  it('a server that is down: every step fails naming the connection error, exit 1, no crash', async () => {
+    let out = '';
+    // Port 1 on loopback: nothing listens there, the connection is refused at once.
+    const code = await replayMain(['--url', 'http://127.0.0.1:1', '--user', CORPUS_USER, '--password', 'x', GMAIL], { out: (l) => (out += `${l}\n`), err: () => undefined });
+    expect(code).toBe(1);
+    expect(row(out, 1)).toMatch(/failed\s+request failed: .*ECONNREFUSED/);
+    expect(out.trimEnd().split('\n').pop()).toBe('0 steps ok, 14 failed, 0 unbound');
+  });
+
   it('a HAR with only non-EAS entries: exit 2 and why', async () => {
     const r = await replay('import', join(ROOT, 'test/fixtures/har/only-web.har'));
     expect(r.code).toBe(2);
